@@ -1,0 +1,90 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+
+/** The one configuration object, read once from the environment and frozen. */
+export interface Config {
+  readonly env: 'development' | 'test' | 'production';
+  readonly host: string;
+  readonly port: number;
+  /** PostgreSQL connection string; undefined means the embedded database. */
+  readonly databaseUrl: string | undefined;
+  readonly dataDir: string;
+  readonly sessionSecret: string;
+  readonly logLevel: string;
+  /** Seconds of inactivity after which a session ends. */
+  readonly sessionIdleSeconds: number;
+  /** Seconds after sign-in after which a session ends whatever the activity. */
+  readonly sessionAbsoluteSeconds: number;
+  readonly publicUrl: string;
+  /** Which proxies in front (a load balancer) to trust for X-Forwarded-For, so throttling sees real client addresses. */
+  readonly trustProxy: boolean | string[];
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function parsePort(raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError(`PORT must be a whole number from 0 to 65535, not "${raw}"`);
+  }
+  return port;
+}
+
+function parseTrustProxy(raw: string | undefined): boolean | string[] {
+  if (raw === undefined || raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  const addresses = raw.split(',').map((a) => a.trim()).filter((a) => a !== '');
+  if (addresses.some((a) => !/^[0-9a-fA-F:./]+$|^(loopback|linklocal|uniquelocal)$/.test(a))) {
+    throw new ConfigError(`TRUST_PROXY must be true, false or a comma-separated list of proxy addresses or CIDR ranges, not "${raw}"`);
+  }
+  return addresses;
+}
+
+function parseEnvName(raw: string | undefined): Config['env'] {
+  if (raw === undefined || raw === '' || raw === 'development') return 'development';
+  if (raw === 'production' || raw === 'test') return raw;
+  throw new ConfigError(`NODE_ENV must be development, test or production, not "${raw}"`);
+}
+
+/**
+ * Builds the configuration from environment variables. Production refuses to start without
+ * its secrets; development gets a random session secret per process, which is safe because
+ * development sessions are not expected to survive a restart.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const name = parseEnvName(env.NODE_ENV);
+  const secret = env.SESSION_SECRET;
+  if (name === 'production') {
+    if (secret === undefined || secret.length < 32) {
+      throw new ConfigError('SESSION_SECRET must be set to at least 32 random characters in production');
+    }
+  }
+  const logLevel = env.LOG_LEVEL ?? (name === 'test' ? 'silent' : 'info');
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not "${logLevel}"`);
+  }
+  const host = env.HOST ?? (name === 'production' ? '0.0.0.0' : '127.0.0.1');
+  const port = parsePort(env.PORT, 3000);
+  const databaseUrl = env.DATABASE_URL === '' ? undefined : env.DATABASE_URL;
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL must start with postgres:// or postgresql://');
+  }
+  return Object.freeze({
+    env: name,
+    host,
+    port,
+    databaseUrl,
+    dataDir: path.resolve(env.WAYMARK_DATA_DIR ?? './data'),
+    sessionSecret: secret ?? randomBytes(32).toString('hex'),
+    logLevel,
+    sessionIdleSeconds: 30 * 60,
+    sessionAbsoluteSeconds: 12 * 60 * 60,
+    publicUrl: env.PUBLIC_URL ?? `http://localhost:${port}`,
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
+  });
+}

@@ -1,0 +1,5 @@
+import type { FastifyInstance } from 'fastify';
+
+export async function auditWebRoutes(_app: FastifyInstance): Promise<void> {
+  // Filled in by the admin pages work.
+}
