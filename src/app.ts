@@ -23,6 +23,8 @@ import { registerRendering } from './platform/http/render.ts';
 import { registerSecurityHeaders } from './platform/http/security.ts';
 import { createViewEnvironment } from './platform/http/views.ts';
 import type { Logger } from './platform/logger.ts';
+import type { RouteAccess } from './platform/http/context.ts';
+import type { Role } from './platform/access/roles.ts';
 
 export interface AppDeps {
   config: Config;
@@ -30,11 +32,20 @@ export interface AppDeps {
   logger: Logger;
 }
 
+export interface RouteSummary {
+  method: string;
+  url: string;
+  access: RouteAccess | undefined;
+  role: Role | undefined;
+}
+
 declare module 'fastify' {
   interface FastifyInstance {
     config: Config;
     db: Db;
     database: DatabaseHandle;
+    /** Every route registered, so tests can walk them all (tenant isolation, roles). */
+    routeInventory: readonly RouteSummary[];
   }
 }
 
@@ -43,8 +54,9 @@ export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 /** Builds the whole application without listening, so tests drive it with `inject`. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const loggerInstance: FastifyBaseLogger = deps.logger;
   const app = Fastify({
-    loggerInstance: deps.logger as FastifyBaseLogger,
+    loggerInstance,
     genReqId: () => randomUUID(),
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: deps.config.trustProxy,
@@ -55,6 +67,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorate('config', deps.config);
   app.decorate('database', deps.database);
   app.decorate('db', deps.database.db);
+  const routeInventory: RouteSummary[] = [];
+  app.decorate('routeInventory', routeInventory);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      routeInventory.push({ method, url: route.url, access: route.config?.access, role: route.config?.role });
+    }
+  });
 
   await app.register(fastifyCookie, { secret: deps.config.sessionSecret });
   await app.register(fastifyFormbody, { bodyLimit: BODY_LIMIT_BYTES });

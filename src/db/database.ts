@@ -117,11 +117,8 @@ export function openPostgres(url: string, options: { max?: number } = {}): Datab
     max: options.max ?? 10,
     // Per-pool parsers leave the process-wide pg types alone.
     types: {
-      getTypeParser: ((oid: number, format?: string) => {
-        const parser = TYPE_PARSERS[oid];
-        if (parser !== undefined && format !== 'binary') return parser;
-        return pg.types.getTypeParser(oid, format as 'text');
-      }) as typeof pg.types.getTypeParser,
+      getTypeParser: ((oid: (typeof pg.types.builtins)[keyof typeof pg.types.builtins]) =>
+        TYPE_PARSERS[oid] ?? (pg.types.getTypeParser(oid, 'text') as (value: string) => unknown)) as typeof pg.types.getTypeParser,
     },
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });

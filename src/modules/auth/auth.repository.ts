@@ -86,7 +86,7 @@ export async function countRecentFailures(db: Db, since: Date, email: string, ip
     .where('occurred_at', '>=', since)
     .where((eb) => eb.or([eb('email', '=', email), eb('ip', '=', ip)]))
     .executeTakeFirstOrThrow();
-  return { byEmail: Number(row.by_email), byIp: Number(row.by_ip) };
+  return { byEmail: row.by_email, byIp: row.by_ip };
 }
 
 export async function clearFailuresForEmail(db: Db, email: string): Promise<void> {
@@ -164,5 +164,5 @@ export async function countUnusedRecoveryCodes(db: Db, userId: string): Promise<
     .where('user_id', '=', userId)
     .where('used_at', 'is', null)
     .executeTakeFirstOrThrow();
-  return Number(row.n);
+  return row.n;
 }

@@ -75,7 +75,7 @@ function commonPasswords(): Set<string> {
 
 function isTrivialPattern(password: string): boolean {
   if (/^(.)\1+$/u.test(password)) return true;
-  const codes = [...password].map((c) => c.codePointAt(0) ?? 0);
+  const codes = Array.from(password, (c) => c.codePointAt(0) ?? 0);
   const steps = new Set(codes.slice(1).map((c, i) => c - (codes[i] ?? 0)));
   return steps.size === 1 && [1, -1].includes([...steps][0] ?? 0);
 }
@@ -86,7 +86,7 @@ function isTrivialPattern(password: string): boolean {
  */
 export function passwordProblems(password: string, context: { email?: string; name?: string } = {}, field = 'password'): FieldError[] {
   if (password.length === 0) return [{ field, message: 'Enter a password' }];
-  if ([...password].length < PASSWORD_MIN_LENGTH) {
+  if (Array.from(password).length < PASSWORD_MIN_LENGTH) {
     return [{ field, message: `Password must be ${PASSWORD_MIN_LENGTH} characters or more` }];
   }
   if (password.length > PASSWORD_MAX_LENGTH) {

@@ -37,5 +37,5 @@ export async function updateRequireMfa(db: Db, id: string, requireMfa: boolean):
 
 export async function countOrganisations(db: Db): Promise<number> {
   const row = await db.selectFrom('organisation').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-  return Number(row.n);
+  return row.n;
 }

@@ -4,7 +4,7 @@ import type { ApiToken } from './tokens.ts';
 
 const columns = ['id', 'name', 'prefix', 'scopes', 'expires_at', 'revoked_at', 'last_used_at', 'created_at'] as const;
 
-type Row = {
+interface Row {
   id: string;
   name: string;
   prefix: string;
@@ -13,7 +13,7 @@ type Row = {
   revoked_at: Date | null;
   last_used_at: Date | null;
   created_at: Date;
-};
+}
 
 function toToken(row: Row): ApiToken {
   return {

@@ -36,7 +36,7 @@ export async function insertMembership(db: Db, values: { userId: string; organis
 
 const memberColumns = [...userColumns, 'membership.role', 'membership.deactivated_at', 'membership.created_at'] as const;
 
-type MemberRow = {
+interface MemberRow {
   id: string;
   email: string;
   name: string;
@@ -45,7 +45,7 @@ type MemberRow = {
   role: Role;
   deactivated_at: Date | null;
   created_at: Date;
-};
+}
 
 function toMember(row: MemberRow): Member {
   return { ...toUser(row), role: row.role, deactivated: row.deactivated_at !== null, joinedAt: row.created_at };
@@ -101,7 +101,7 @@ export async function countActiveAdmins(db: Db, organisationId: string): Promise
     .where('membership.deactivated_at', 'is', null)
     .where('app_user.active', '=', true)
     .executeTakeFirstOrThrow();
-  return Number(row.n);
+  return row.n;
 }
 
 /** The organisations a user may act in now: active memberships only, by name. */

@@ -169,7 +169,7 @@ export type InvitationState =
 
 export async function checkInvitation(db: Db, token: string, now = new Date()): Promise<InvitationState> {
   const invitation = await repo.findInvitation(db, sha256(token));
-  if (invitation === undefined || !invitation.active) return { status: 'unknown' };
+  if (!invitation?.active) return { status: 'unknown' };
   if (invitation.used_at !== null) return { status: 'used' };
   if (invitation.expires_at.getTime() < now.getTime()) return { status: 'expired' };
   return { status: 'valid', email: invitation.email, name: invitation.name };

@@ -82,10 +82,24 @@ const eventColumns = [
   'hash',
 ] as const;
 
-type EventRow = Awaited<ReturnType<typeof selectEvents>>[number];
-
-function selectEvents(db: Db) {
-  return db.selectFrom('audit_event').select(eventColumns).execute();
+interface EventRow {
+  id: number;
+  chain_key: string;
+  seq: number;
+  organisation_id: string | null;
+  actor_user_id: string | null;
+  actor_token_id: string | null;
+  actor_label: string;
+  via: string;
+  action: string;
+  entity_type: string;
+  entity_id: string | null;
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+  request_id: string | null;
+  occurred_at: Date;
+  prev_hash: string;
+  hash: string;
 }
 
 function toStoredEvent(row: EventRow): StoredEvent {
@@ -153,7 +167,7 @@ export async function findEvents(
     query.select(eventColumns).orderBy('occurred_at', 'desc').orderBy('id', 'desc').limit(page.limit).offset(page.offset).execute(),
     query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ]);
-  return { events: rows.map(toStoredEvent), total: Number(count.n) };
+  return { events: rows.map(toStoredEvent), total: count.n };
 }
 
 export async function distinctActions(db: Db, organisationId: string): Promise<string[]> {

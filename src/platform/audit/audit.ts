@@ -98,7 +98,7 @@ export async function findFirstProblem(
     expectedSeq++;
   }
   const lastSeq = expectedSeq - 1;
-  if (head === undefined || head.lastSeq !== lastSeq || head.lastHash !== prevHash) {
+  if (head?.lastSeq !== lastSeq || head.lastHash !== prevHash) {
     return { kind: 'head_mismatch', chainKey, headSeq: head?.lastSeq ?? 0, lastSeq };
   }
   return null;

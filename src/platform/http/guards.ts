@@ -52,7 +52,8 @@ async function checkToken(app: FastifyInstance, request: FastifyRequest): Promis
   request.tokenActor = actor;
 }
 
-async function checkOrganisation(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | null> {
+/** Resolves the organisation in the URL; 'needs-mfa' when its policy requires MFA the person lacks. */
+async function checkOrganisation(app: FastifyInstance, request: FastifyRequest): Promise<'ok' | 'needs-mfa'> {
   const session = request.session;
   const slug = (request.params as { org?: string }).org ?? '';
   const membership = session?.memberships.find((m) => m.slug === slug);
@@ -60,11 +61,11 @@ async function checkOrganisation(app: FastifyInstance, request: FastifyRequest, 
   if (session === null || membership === undefined) throw new NotFoundError();
   const organisation = await findOrganisationBySlug(app.db, slug);
   if (organisation === undefined) throw new NotFoundError();
-  if (organisation.requireMfa && !session.user.mfaEnabled) return reply.redirect('/account/two-factor?required=1', 303);
+  if (organisation.requireMfa && !session.user.mfaEnabled) return 'needs-mfa';
   request.orgContext = { organisation, role: membership.role };
   const needed = request.routeOptions.config.role ?? 'viewer';
   if (!roleAtLeast(membership.role, needed)) throw new ForbiddenError();
-  return null;
+  return 'ok';
 }
 
 /**
@@ -110,8 +111,7 @@ export function registerGuards(app: FastifyInstance): void {
       const sent = redirectToNextStep(request, reply);
       if (sent !== null) return sent;
       if ((request.routeOptions.url ?? '').startsWith(ORG_PREFIX)) {
-        const redirected = await checkOrganisation(app, request, reply);
-        if (redirected !== null) return redirected;
+        if ((await checkOrganisation(app, request)) === 'needs-mfa') return reply.redirect('/account/two-factor?required=1', 303);
       }
     }
   });
