@@ -1,27 +1,24 @@
 import type { Command } from 'commander';
-import type { Config } from '../config/config.ts';
 import { openDatabase } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
-import { startServer } from '../server.ts';
+import { registerAuditCommands } from './audit.command.ts';
+import { registerOrgCommands } from './org.command.ts';
+import { registerSeedCommand } from './seed.command.ts';
+import { registerServeCommand } from './serve.command.ts';
+import type { ConfigLoader } from './support.ts';
+import { registerTokenCommands } from './token.command.ts';
+import { registerUserCommands } from './user.command.ts';
 
-export function registerCommands(program: Command, config: () => Config): void {
-  program
-    .command('serve')
-    .description('Start the web server (migrates the database first)')
-    .action(async () => {
-      const cfg = config();
-      const server = await startServer(cfg);
-      console.log(`Waymark is running at ${server.url}`);
-      const stop = (): void => {
-        void server.close().then(() => process.exit(0));
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
+/**
+ * Every `waymark` command. Each calls the same services as the web app, acting as the CLI
+ * operator (audit events say "via cli"), and reads the configuration only when it runs.
+ */
+export function registerCommands(program: Command, config: ConfigLoader): void {
+  registerServeCommand(program, config);
 
   program
     .command('migrate')
-    .description('Bring the database schema up to date')
+    .description('Bring the database schema up to date (on PostgreSQL, under a lock, so running it twice at once is safe)')
     .action(async () => {
       const database = await openDatabase(config());
       try {
@@ -31,4 +28,10 @@ export function registerCommands(program: Command, config: () => Config): void {
         await database.close();
       }
     });
+
+  registerSeedCommand(program, config);
+  registerOrgCommands(program, config);
+  registerUserCommands(program, config);
+  registerTokenCommands(program, config);
+  registerAuditCommands(program, config);
 }

@@ -64,7 +64,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       throw new ConfigError('SESSION_SECRET must be set to at least 32 random characters in production');
     }
   }
-  const logLevel = env.LOG_LEVEL ?? (name === 'test' ? 'silent' : 'info');
+  // Development keeps the terminal readable (the start-up message, not a line per request);
+  // LOG_LEVEL=info brings the request logs back.
+  const logLevel = env.LOG_LEVEL ?? { test: 'silent', development: 'warn', production: 'info' }[name];
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not "${logLevel}"`);
   }

@@ -15,6 +15,15 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
+/**
+ * Runs `fn` in a transaction: a new one, or the caller's when `db` already is one (Kysely
+ * cannot nest transactions). Services use it, so a caller such as the demo seed can run many
+ * service calls as one all-or-nothing transaction.
+ */
+export function inTransaction<T>(db: Db, fn: (trx: Db) => Promise<T>): Promise<T> {
+  return db.isTransaction ? fn(db) : db.transaction().execute(fn);
+}
+
 export class DatabaseLockedError extends Error {
   override name = 'DatabaseLockedError';
 }
@@ -74,8 +83,8 @@ export function acquireDataDirLock(dataDir: string): () => void {
       const owner = Number(fs.readFileSync(lockPath, 'utf8'));
       if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && processIsAlive(owner)) {
         throw new DatabaseLockedError(
-          `The embedded database in ${dataDir} is in use by another Waymark process (pid ${owner}). ` +
-            'Stop it first, or run this command with DATABASE_URL pointing at a PostgreSQL server.',
+          `The embedded database in ${dataDir} is in use by another Waymark process (pid ${owner}): ` +
+            'stop that server (Ctrl+C where it runs), run this command, then start the server again.',
         );
       }
       fs.unlinkSync(lockPath);

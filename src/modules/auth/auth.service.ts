@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import type { Db } from '../../db/database.ts';
+import { type Db, inTransaction } from '../../db/database.ts';
 import type { Actor } from '../../platform/access/actor.ts';
 import { recordAudit } from '../../platform/audit/audit.service.ts';
 import { randomSecret, sha256 } from '../../platform/crypto.ts';
@@ -124,7 +124,7 @@ export async function signIn(
   }
   const memberships = await users.listActiveMemberships(db, user.id);
   const stage = stageAfterPassword({ mfaEnabled: user.mfa_enabled_at !== null }, memberships.some((m) => m.requireMfa));
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     await repo.clearFailuresForEmail(trx, email);
     const sessionId = await startSession(trx, user.id, stage, memberships[0]?.organisationId ?? null);
     if (stage === 'active') {
@@ -166,7 +166,7 @@ export async function completeMfa(
     await repo.recordSignInFailure(db, email, input.ip, new Date());
     throw ValidationError.of('code', 'The code is not right or has already been used. Enter the current code from your app');
   }
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     await repo.deleteSession(trx, session.idHash);
     await repo.clearFailuresForEmail(trx, email);
     const sessionId = await startSession(trx, user.id, 'active', session.organisationId);
@@ -236,7 +236,7 @@ export async function confirmMfaSetup(
   const step = await verifyTotp(user.totp_secret, input.code, null);
   if (step === null) throw ValidationError.of('code', 'The code is not right. Enter the current 6-digit code from your app');
   const codes = newRecoveryCodes();
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     await repo.setTotp(trx, user.id, user.totp_secret, new Date(), step);
     await repo.replaceRecoveryCodes(trx, user.id, codes.map((c) => sha256(c)));
     let sessionId: string | null = null;
@@ -258,7 +258,7 @@ export async function confirmMfaSetup(
 export async function regenerateRecoveryCodes(db: Db, session: CurrentSession, requestId: string | null): Promise<string[]> {
   if (!session.user.mfaEnabled) throw ValidationError.of('code', 'Set up two-factor authentication first');
   const codes = newRecoveryCodes();
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     await repo.replaceRecoveryCodes(trx, session.user.id, codes.map((c) => sha256(c)));
     await recordAudit(trx, userActor(session.user, requestId), {
       organisationId: null,
@@ -289,7 +289,7 @@ export async function changePassword(
   ];
   if (problems.length > 0) throw new ValidationError(problems);
   const hash = await hashPassword(input.newPassword);
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     await repo.setPasswordHash(trx, user.id, hash);
     await repo.deleteSessionsOfUser(trx, user.id, session.idHash);
     await recordAudit(trx, userActor(user, input.requestId), {

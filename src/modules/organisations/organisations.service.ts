@@ -1,4 +1,4 @@
-import type { Db } from '../../db/database.ts';
+import { type Db, inTransaction } from '../../db/database.ts';
 import type { Actor } from '../../platform/access/actor.ts';
 import { assertAllowed } from '../../platform/access/policy.ts';
 import { recordAudit } from '../../platform/audit/audit.service.ts';
@@ -21,7 +21,7 @@ export async function createOrganisation(
   const problems = organisationProblems(input);
   if (problems.length > 0) throw new ValidationError(problems);
   const slug = input.slug.trim();
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     let parentId: string | null = null;
     if (input.parentSlug !== undefined) {
       const parent = await repo.findOrganisationBySlug(trx, input.parentSlug);
@@ -65,7 +65,7 @@ export async function listChildOrganisations(db: Db, actor: Actor, organisationI
 
 export async function setRequireMfa(db: Db, actor: Actor, organisationId: string, requireMfa: boolean): Promise<void> {
   assertAllowed(actor, 'organisation.manage', organisationId);
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     const before = await repo.findOrganisationById(trx, organisationId);
     if (before === undefined) throw new NotFoundError();
     if (before.requireMfa === requireMfa) return;

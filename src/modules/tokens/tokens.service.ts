@@ -1,4 +1,4 @@
-import type { Db } from '../../db/database.ts';
+import { type Db, inTransaction } from '../../db/database.ts';
 import type { Actor } from '../../platform/access/actor.ts';
 import { assertAllowed } from '../../platform/access/policy.ts';
 import { recordAudit } from '../../platform/audit/audit.service.ts';
@@ -29,7 +29,7 @@ export async function createToken(
   if (problems.length > 0 || scopes === null) throw new ValidationError(problems);
   const secret = `${TOKEN_PREFIX}${randomSecret(32)}`;
   const days = input.expiresInDays ?? null;
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const token = await repo.insertToken(trx, {
       organisationId,
       name: input.name.trim(),
@@ -64,7 +64,7 @@ export async function getToken(db: Db, actor: Actor, organisationId: string, tok
 
 export async function revokeToken(db: Db, actor: Actor, organisationId: string, tokenId: string): Promise<void> {
   assertAllowed(actor, 'tokens.manage', organisationId);
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     const token = await repo.findToken(trx, organisationId, tokenId);
     if (token === undefined) throw new NotFoundError();
     if (token.revokedAt !== null) return;

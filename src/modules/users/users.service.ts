@@ -1,4 +1,4 @@
-import type { Db } from '../../db/database.ts';
+import { type Db, inTransaction } from '../../db/database.ts';
 import type { Actor } from '../../platform/access/actor.ts';
 import { assertAllowed } from '../../platform/access/policy.ts';
 import { isRole, type Role } from '../../platform/access/roles.ts';
@@ -50,7 +50,7 @@ export async function addUser(db: Db, actor: Actor, organisationId: string, inpu
   const email = normaliseEmail(input.email);
   const role = input.role as Role;
   const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     let user = await repo.findUserByEmail(trx, email);
     const existingAccount = user !== undefined;
     if (user !== undefined && (await repo.findMember(trx, organisationId, user.id))) {
@@ -99,7 +99,7 @@ async function assertAnotherAdminRemains(trx: Db, organisationId: string, member
 export async function changeRole(db: Db, actor: Actor, organisationId: string, userId: string, role: string): Promise<void> {
   assertAllowed(actor, 'users.manage', organisationId);
   if (!isRole(role)) throw ValidationError.of('role', 'Choose a role: viewer, contributor, manager or admin');
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     const member = await repo.findMember(trx, organisationId, userId);
     if (member === undefined) throw new NotFoundError();
     if (member.role === role) return;
@@ -123,7 +123,7 @@ export async function changeRole(db: Db, actor: Actor, organisationId: string, u
  */
 export async function deactivateMember(db: Db, actor: Actor, organisationId: string, userId: string): Promise<void> {
   assertAllowed(actor, 'users.manage', organisationId);
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     const member = await repo.findMember(trx, organisationId, userId);
     if (member === undefined) throw new NotFoundError();
     if (member.deactivated) return;
@@ -143,7 +143,7 @@ export async function deactivateMember(db: Db, actor: Actor, organisationId: str
 
 export async function reactivateMember(db: Db, actor: Actor, organisationId: string, userId: string): Promise<void> {
   assertAllowed(actor, 'users.manage', organisationId);
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     const member = await repo.findMember(trx, organisationId, userId);
     if (member === undefined) throw new NotFoundError();
     if (!member.deactivated) return;
@@ -188,7 +188,7 @@ export async function acceptInvitation(
   }
   if (problems.length > 0) throw new ValidationError(problems);
   const hash = await hashPassword(input.password);
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const tokenHash = sha256(input.token);
     const invitation = await repo.findInvitation(trx, tokenHash);
     if (invitation === undefined || !(await repo.useInvitation(trx, tokenHash, new Date()))) {
