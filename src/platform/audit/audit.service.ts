@@ -54,10 +54,26 @@ export interface AuditVerification {
   problem: string | null;
 }
 
-/** Walks every chain; stops at the first problem and names it. */
-export async function verifyAuditTrail(db: Db, onProgress?: (events: number) => void): Promise<AuditVerification> {
+/**
+ * Walks every chain (or only `options.chainKey`'s); stops at the first problem and names it.
+ * Reads one snapshot (repeatable read), so events appended while it runs are not mistaken
+ * for a head that no longer matches its chain.
+ */
+export async function verifyAuditTrail(
+  db: Db,
+  onProgress?: (events: number) => void,
+  options: { chainKey?: string | undefined } = {},
+): Promise<AuditVerification> {
+  if (!db.isTransaction) {
+    return db
+      .transaction()
+      .setIsolationLevel('repeatable read')
+      .setAccessMode('read only')
+      .execute((trx) => verifyAuditTrail(trx, onProgress, options));
+  }
+  const only = options.chainKey;
   const heads = await repo.listChainHeads(db);
-  const keys = new Set([...heads.keys(), ...(await repo.listChainKeysWithEvents(db))]);
+  const keys = new Set([...heads.keys(), ...(await repo.listChainKeysWithEvents(db))].filter((key) => only === undefined || key === only));
   let events = 0;
   for (const chainKey of [...keys].sort()) {
     const counted = (async function* () {
