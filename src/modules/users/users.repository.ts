@@ -143,3 +143,22 @@ export async function useInvitation(db: Db, tokenHash: string, now: Date): Promi
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
+
+export async function countMemberships(db: Db, userId: string): Promise<number> {
+  const row = await db
+    .selectFrom('membership')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('user_id', '=', userId)
+    .executeTakeFirstOrThrow();
+  return row.n;
+}
+
+export async function hasPassword(db: Db, userId: string): Promise<boolean> {
+  const row = await db.selectFrom('app_user').select('password_hash').where('id', '=', userId).executeTakeFirst();
+  return row?.password_hash != null;
+}
+
+/** Ends every unused invitation of a user, so only the newest link works. */
+export async function expireInvitations(db: Db, userId: string, now: Date): Promise<void> {
+  await db.updateTable('user_invitation').set({ expires_at: now }).where('user_id', '=', userId).where('used_at', 'is', null).execute();
+}

@@ -163,6 +163,42 @@ export function listActiveMemberships(db: Db, userId: string): Promise<Membershi
   return repo.listActiveMemberships(db, userId);
 }
 
+/**
+ * A new one-time link for a member who lost or never used theirs, or who forgot their
+ * password: earlier links stop working. An admin may only do this for people who have not set
+ * a password yet or who belong to no other organisation, so one organisation's admin can never
+ * take over an account another organisation relies on. Two-factor authentication stays on.
+ */
+export async function reissueInvitation(
+  db: Db,
+  actor: Actor,
+  organisationId: string,
+  userId: string,
+): Promise<{ member: Member; invitationToken: string }> {
+  assertAllowed(actor, 'users.manage', organisationId);
+  return inTransaction(db, async (trx) => {
+    const member = await repo.findMember(trx, organisationId, userId);
+    if (member === undefined) throw new NotFoundError();
+    if (member.deactivated) throw ValidationError.of('invitation', `Reactivate ${member.name} before sending a new link`);
+    if ((await repo.hasPassword(trx, userId)) && (await repo.countMemberships(trx, userId)) > 1) {
+      throw ValidationError.of(
+        'invitation',
+        `${member.name} also belongs to other organisations, so their password can only be reset by the installation’s operator`,
+      );
+    }
+    const now = new Date();
+    await repo.expireInvitations(trx, userId, now);
+    const invitationToken = randomSecret(32);
+    await repo.insertInvitation(trx, {
+      tokenHash: sha256(invitationToken),
+      userId,
+      expiresAt: new Date(now.getTime() + INVITATION_DAYS * 24 * 60 * 60 * 1000),
+    });
+    await recordAudit(trx, actor, { organisationId, action: 'user.invitation_reissued', entityType: 'user', entityId: userId });
+    return { member, invitationToken };
+  });
+}
+
 export type InvitationState =
   | { status: 'valid'; email: string; name: string }
   | { status: 'expired' | 'used' | 'unknown' };
@@ -195,6 +231,8 @@ export async function acceptInvitation(
       throw new NotFoundError('This invitation link has expired or has already been used');
     }
     await storePasswordHash(trx, invitation.user_id, hash);
+    // A reissued link resets a password: whoever had the old one is signed out.
+    await endSessionsOfUser(trx, invitation.user_id);
     await recordAudit(
       trx,
       { kind: 'user', userId: invitation.user_id, label: invitation.email, organisationId: null, role: null, via: 'web', requestId: input.requestId },

@@ -13,6 +13,7 @@ import {
   listMembers,
   type Member,
   reactivateMember,
+  reissueInvitation,
 } from './users.service.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -38,6 +39,7 @@ export async function usersWebRoutes(app: FastifyInstance): Promise<void> {
   const newUserPage = 'users/views/new.njk';
   const userPage = 'users/views/user.njk';
   const deactivatePage = 'users/views/deactivate.njk';
+  const invitationUrl = (token: string): string => `${app.config.publicUrl}/invitation?token=${encodeURIComponent(token)}`;
 
   app.get('/o/:org/users', adminOnly, async (request, reply) => {
     const { organisation } = requireOrg(request);
@@ -60,8 +62,7 @@ export async function usersWebRoutes(app: FastifyInstance): Promise<void> {
         // Already a member: a mistake the person can fix on the form, not an error page.
         throw error instanceof ConflictError ? ValidationError.of('email', error.message) : error;
       });
-      const invitationLink =
-        result.invitationToken === null ? null : `${app.config.publicUrl}/invitation?token=${encodeURIComponent(result.invitationToken)}`;
+      const invitationLink = result.invitationToken === null ? null : invitationUrl(result.invitationToken);
       // Shown in this response only (pages are never cached): it is not kept anywhere to show again.
       return reply.page('users/views/added.njk', {
         pageTitle: result.existingAccount ? 'User given access' : 'User added',
@@ -142,5 +143,21 @@ export async function usersWebRoutes(app: FastifyInstance): Promise<void> {
     const member = await getMember(app.db, actor, organisation.id, userIdParam(request));
     await reactivateMember(app.db, actor, organisation.id, member.id);
     return redirectWithFlash(reply, `/o/${organisation.slug}/users/${member.id}`, `${member.name} can use ${organisation.name} again`);
+  });
+
+  app.post('/o/:org/users/:userId/invitation', adminOnly, async (request, reply) => {
+    const { organisation } = requireOrg(request);
+    const actor = webActor(request);
+    const member = await getMember(app.db, actor, organisation.id, userIdParam(request));
+    return withFormErrors(reply, userPage, userPageData(request, member), async () => {
+      const { invitationToken } = await reissueInvitation(app.db, actor, organisation.id, member.id);
+      return reply.page('users/views/reissued.njk', {
+        pageTitle: 'New invitation link',
+        organisation,
+        member,
+        invitationLink: invitationUrl(invitationToken),
+        invitationDays: INVITATION_DAYS,
+      });
+    });
   });
 }
