@@ -80,7 +80,7 @@ describe.skipIf(testDatabaseKind() !== 'embedded')('embedded data folder lock', 
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'waymark-lock-'));
   });
   afterAll(() => {
-    if (child !== undefined && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    if (child?.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -101,11 +101,15 @@ describe.skipIf(testDatabaseKind() !== 'embedded')('embedded data folder lock', 
     });
     return new Promise((resolve, reject) => {
       let stderr = '';
-      started.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      started.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+      });
       started.stdout.on('data', (chunk: Buffer) => {
         if (chunk.toString().includes('ready')) resolve(started);
       });
-      started.on('exit', (code) => reject(new Error(`holder exited with ${code}: ${stderr}`)));
+      started.on('exit', (code) => {
+        reject(new Error(`holder exited with ${String(code)}: ${stderr}`));
+      });
     });
   }
 
@@ -164,6 +168,20 @@ describe.skipIf(testDatabaseKind() !== 'embedded')('migrations on PGlite', () =>
   }, 60_000);
 });
 
+/** Closed pools disconnect a moment later; dropping WITH (FORCE) would kill them mid-goodbye, so wait. */
+async function dropDatabase(admin: DatabaseHandle, name: string): Promise<void> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    try {
+      await sql`drop database if exists ${sql.id(name)}`.execute(admin.db);
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== '55006') throw error; // 55006: still in use
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  throw new Error(`Could not drop the test database ${name}: still in use`);
+}
+
 describe.skipIf(testDatabaseKind() !== 'postgres')('migrations on PostgreSQL', () => {
   it('migrate once when four instances start together against one server (advisory lock)', async () => {
     const name = `waymark_migrate_${randomBytes(5).toString('hex')}`;
@@ -184,7 +202,7 @@ describe.skipIf(testDatabaseKind() !== 'postgres')('migrations on PostgreSQL', (
       expect(version.rows[0]?.v).toBeGreaterThanOrEqual(150000);
     } finally {
       await Promise.all(instances.map((instance) => instance.close()));
-      await sql`drop database if exists ${sql.id(name)} with (force)`.execute(admin.db);
+      await dropDatabase(admin, name);
       await admin.close();
     }
   }, 60_000);

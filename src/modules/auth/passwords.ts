@@ -33,19 +33,26 @@ export async function hashPassword(password: string): Promise<string> {
   return ['scrypt', N, r, p, salt.toString('base64url'), key.toString('base64url')].join('$');
 }
 
+/** `scrypt$N$r$p$salt$key` with a key of at least 16 bytes: an empty or cut-off key must never match. */
+const STORED_HASH = /^scrypt\$(\d{1,10})\$(\d{1,4})\$(\d{1,4})\$([A-Za-z0-9_-]{16,})\$([A-Za-z0-9_-]{22,})$/;
+
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const [scheme, n, r, p, salt, key] = stored.split('$');
-  if (scheme !== 'scrypt' || n === undefined || r === undefined || p === undefined || salt === undefined || key === undefined) {
+  const match = STORED_HASH.exec(stored);
+  if (match === null) return false;
+  const [, n, r, p, salt = '', key = ''] = match;
+  const expected = Buffer.from(key, 'base64url');
+  try {
+    const actual = await scryptAsync(password, Buffer.from(salt, 'base64url'), {
+      N: Number(n),
+      r: Number(r),
+      p: Number(p),
+      keyLength: expected.length,
+    });
+    return timingSafeEqual(actual, expected);
+  } catch {
+    // Parameters scrypt refuses (a damaged row): no password matches it.
     return false;
   }
-  const expected = Buffer.from(key, 'base64url');
-  const actual = await scryptAsync(password, Buffer.from(salt, 'base64url'), {
-    N: Number(n),
-    r: Number(r),
-    p: Number(p),
-    keyLength: expected.length,
-  });
-  return timingSafeEqual(actual, expected);
 }
 
 /** A hash for a password no one knows, so a sign-in for an unknown email costs the same time. */
@@ -86,10 +93,12 @@ function isTrivialPattern(password: string): boolean {
  */
 export function passwordProblems(password: string, context: { email?: string; name?: string } = {}, field = 'password'): FieldError[] {
   if (password.length === 0) return [{ field, message: 'Enter a password' }];
-  if (Array.from(password).length < PASSWORD_MIN_LENGTH) {
+  // Characters as people count them (code points), for both limits: an emoji is one, not two.
+  const length = Array.from(password).length;
+  if (length < PASSWORD_MIN_LENGTH) {
     return [{ field, message: `Password must be ${PASSWORD_MIN_LENGTH} characters or more` }];
   }
-  if (password.length > PASSWORD_MAX_LENGTH) {
+  if (length > PASSWORD_MAX_LENGTH) {
     return [{ field, message: `Password must be ${PASSWORD_MAX_LENGTH} characters or fewer` }];
   }
   const lower = password.toLowerCase();

@@ -14,7 +14,8 @@ export function isApiPath(url: string): boolean {
 }
 
 function routeAccess(request: FastifyRequest): RouteAccess {
-  if (request.is404) return 'public';
+  // Static files (@fastify/static cannot declare `access`): public, and no session is read for them.
+  if (request.is404 || request.url.startsWith('/assets/')) return 'public';
   const declared = request.routeOptions.config.access;
   if (declared !== undefined) return declared;
   return (request.routeOptions.url ?? '').startsWith('/api/v1/') ? 'token' : 'signed-in';
