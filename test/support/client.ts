@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { rememberSecret } from './secrets-ledger.ts';
 
@@ -9,6 +10,11 @@ export class TestClient {
   readonly cookies = new Map<string, string>();
   private csrf: string | undefined;
   private readonly app: FastifyInstance;
+  /**
+   * Each client comes from its own address, as separate people do: sign-in throttling counts
+   * failures per address, and test files sharing one PostgreSQL must not add up to a lock-out.
+   */
+  readonly remoteAddress = `10.${randomInt(256)}.${randomInt(256)}.${1 + randomInt(254)}`;
 
   constructor(app: FastifyInstance) {
     this.app = app;
@@ -33,6 +39,7 @@ export class TestClient {
 
   async request(options: InjectOptions): Promise<LightMyRequestResponse> {
     const response = await this.app.inject({
+      remoteAddress: this.remoteAddress,
       ...options,
       headers: { ...(options.headers ?? {}), ...(this.cookies.size > 0 ? { cookie: this.cookieHeader() } : {}) },
     });

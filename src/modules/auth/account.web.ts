@@ -1,13 +1,13 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
 import { cookieNames, cookieOptions } from '../../platform/http/cookies.ts';
 import { redirectWithFlash, requireSession } from '../../platform/http/context.ts';
 import { field, formFields, withFormErrors } from '../../platform/http/forms.ts';
 import {
-  beginMfaSetup,
   changePassword,
   confirmMfaSetup,
   countUnusedRecoveryCodes,
+  newMfaSecret,
   regenerateRecoveryCodes,
 } from './auth.service.ts';
 import { formatSecretForHumans, totpUri } from './totp.ts';
@@ -20,8 +20,21 @@ export async function accountWebRoutes(app: FastifyInstance): Promise<void> {
     return reply.page('auth/views/account.njk', { pageTitle: 'Your account', user: session.user, recoveryCodesLeft, memberships: session.memberships });
   });
 
-  async function setupPage(userId: string, email: string) {
-    const { secret } = await beginMfaSetup(app.db, userId);
+  const setupCookie = cookieNames(app.config).mfaSetup;
+  const setupCookieOptions = { ...cookieOptions(app.config), signed: true, maxAge: 30 * 60 };
+
+  /**
+   * The secret being set up travels in a signed cookie until the person confirms it with a
+   * code: the page can be reloaded without a new QR code, and GET stores nothing.
+   */
+  function pendingSecret(request: FastifyRequest): string | null {
+    const raw = request.cookies[setupCookie];
+    if (raw === undefined) return null;
+    const unsigned = request.unsignCookie(raw);
+    return unsigned.valid ? unsigned.value : null;
+  }
+
+  async function setupPage(secret: string, email: string) {
     const uri = totpUri(email, secret);
     const qrSvg = await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
     return { pageTitle: 'Set up two-factor authentication', qrSvg, secretText: formatSecretForHumans(secret) };
@@ -34,15 +47,20 @@ export async function accountWebRoutes(app: FastifyInstance): Promise<void> {
       const recoveryCodesLeft = await countUnusedRecoveryCodes(app.db, session.user.id);
       return reply.page('auth/views/two-factor-on.njk', { pageTitle: 'Two-factor authentication', recoveryCodesLeft });
     }
-    return reply.page('auth/views/two-factor-setup.njk', { ...(await setupPage(session.user.id, session.user.email)), required });
+    const secret = pendingSecret(request) ?? newMfaSecret();
+    reply.setCookie(setupCookie, secret, setupCookieOptions);
+    return reply.page('auth/views/two-factor-setup.njk', { ...(await setupPage(secret, session.user.email)), required });
   });
 
   app.post('/account/two-factor', { config: { access: 'mfa-setup' }, schema: { hide: true } }, async (request, reply) => {
     const session = requireSession(request);
     const fields = formFields(request);
-    const data = { ...(await setupPage(session.user.id, session.user.email)), required: session.stage === 'mfa_setup', errorField: 'code' };
+    const secret = pendingSecret(request) ?? newMfaSecret();
+    reply.setCookie(setupCookie, secret, setupCookieOptions);
+    const data = { ...(await setupPage(secret, session.user.email)), required: session.stage === 'mfa_setup', errorField: 'code' };
     return withFormErrors(reply, 'auth/views/two-factor-setup.njk', data, async () => {
-      const result = await confirmMfaSetup(app.db, session, { code: field(fields, 'code'), requestId: request.id });
+      const result = await confirmMfaSetup(app.db, session, { secret, code: field(fields, 'code'), requestId: request.id });
+      reply.clearCookie(setupCookie, cookieOptions(app.config));
       if (result.sessionId !== null) reply.setCookie(cookieNames(app.config).session, result.sessionId, cookieOptions(app.config));
       return reply.page('auth/views/recovery-codes.njk', { pageTitle: 'Save your recovery codes', codes: result.recoveryCodes, justEnabled: true });
     });

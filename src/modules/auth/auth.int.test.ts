@@ -301,8 +301,9 @@ describe('setting up two-factor authentication', () => {
     expect(page.body).toMatch(/<div class="app-qr" role="img" aria-label="[^"]+"><svg [^>]*viewBox=/);
     const secret = secretOn(page.body);
     expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+    // Opening the page stores nothing: the pending key travels in a signed cookie until confirmed.
     const stored = await t.db.selectFrom('app_user').select(['totp_secret', 'mfa_enabled_at']).where('id', '=', user.id).executeTakeFirstOrThrow();
-    expect(stored).toEqual({ totp_secret: secret, mfa_enabled_at: null });
+    expect(stored).toEqual({ totp_secret: null, mfa_enabled_at: null });
     // Reloading shows the same key, so a half-finished set-up in the app still works.
     expect(secretOn((await client.get('/account/two-factor')).body)).toBe(secret);
 
@@ -321,8 +322,9 @@ describe('setting up two-factor authentication', () => {
     expect(new Set(codes).size).toBe(10);
     for (const code of codes) expect(code).toMatch(/^[a-z2-9]{5}-[a-z2-9]{5}$/);
 
-    const after = await t.db.selectFrom('app_user').select(['mfa_enabled_at', 'totp_last_step']).where('id', '=', user.id).executeTakeFirstOrThrow();
+    const after = await t.db.selectFrom('app_user').select(['mfa_enabled_at', 'totp_secret']).where('id', '=', user.id).executeTakeFirstOrThrow();
     expect(after.mfa_enabled_at).toBeInstanceOf(Date);
+    expect(after.totp_secret).toBe(secret);
     const hashes = await t.db.selectFrom('recovery_code').select(['code_hash', 'used_at']).where('user_id', '=', user.id).execute();
     expect(hashes.map((h) => h.code_hash).sort()).toEqual(codes.map((c) => sha256(c.replace('-', ''))).sort());
     expect(hashes.every((h) => h.used_at === null)).toBe(true);

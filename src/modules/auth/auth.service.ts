@@ -199,18 +199,12 @@ export function storePasswordHash(db: Db, userId: string, passwordHash: string):
   return repo.setPasswordHash(db, userId, passwordHash);
 }
 
-export interface MfaSetup {
-  secret: string;
-}
-
-/** Creates (or re-uses, until confirmed) the secret the person scans into their app. */
-export async function beginMfaSetup(db: Db, userId: string): Promise<MfaSetup> {
-  const user = await repo.findUserById(db, userId);
-  if (user === undefined) throw new UnauthenticatedError();
-  if (user.totp_secret !== null && user.mfa_enabled_at === null) return { secret: user.totp_secret };
-  const secret = newTotpSecret();
-  if (user.mfa_enabled_at === null) await repo.setTotp(db, userId, secret, null, null);
-  return { secret };
+/**
+ * A fresh secret for the person to scan. Nothing is stored until they prove their app works
+ * with a code (confirmMfaSetup), so opening the set-up page changes nothing.
+ */
+export function newMfaSecret(): string {
+  return newTotpSecret();
 }
 
 function newRecoveryCodes(): string[] {
@@ -228,16 +222,18 @@ function newRecoveryCodes(): string[] {
 export async function confirmMfaSetup(
   db: Db,
   session: CurrentSession,
-  input: { code: string; requestId: string | null },
+  input: { secret: string; code: string; requestId: string | null },
 ): Promise<{ recoveryCodes: string[]; sessionId: string | null }> {
   const user = await repo.findUserById(db, session.user.id);
-  if (user?.totp_secret == null) throw ValidationError.of('code', 'Start setting up your authenticator app again');
+  if (user === undefined) throw new UnauthenticatedError();
   if (user.mfa_enabled_at !== null) throw ValidationError.of('code', 'Two-factor authentication is already set up');
-  const step = await verifyTotp(user.totp_secret, input.code, null);
+  if (!/^[A-Z2-7]{32}$/.test(input.secret)) throw ValidationError.of('code', 'Start setting up your authenticator app again');
+  if (input.code.trim() === '') throw ValidationError.of('code', 'Enter the 6-digit code from your authenticator app');
+  const step = await verifyTotp(input.secret, input.code, null);
   if (step === null) throw ValidationError.of('code', 'The code is not right. Enter the current 6-digit code from your app');
   const codes = newRecoveryCodes();
   return inTransaction(db, async (trx) => {
-    await repo.setTotp(trx, user.id, user.totp_secret, new Date(), step);
+    await repo.setTotp(trx, user.id, input.secret, new Date(), step);
     await repo.replaceRecoveryCodes(trx, user.id, codes.map((c) => sha256(c)));
     let sessionId: string | null = null;
     if (session.stage === 'mfa_setup') {

@@ -71,7 +71,7 @@ function errorTemplate(problem: Problem, error: Error): string {
 async function respond(request: FastifyRequest, reply: FastifyReply, error: Error): Promise<FastifyReply> {
   const problem = toProblem(error);
   if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
-  else request.log.info({ code: problem.code, status: problem.status }, 'request refused');
+  else request.log.info({ problem: problem.code, status: problem.status }, 'request refused');
   if (problem.retryAfterSeconds !== undefined) reply.header('retry-after', String(problem.retryAfterSeconds));
   if (problem.status === 401 && isApiPath(request.url)) reply.header('www-authenticate', 'Bearer');
   if (isApiPath(request.url)) {
