@@ -35,6 +35,10 @@ export default tseslint.config(
     extends: [tseslint.configs.disableTypeChecked],
   },
   {
+    files: ['bin/**/*.js'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
+  {
     files: ['src/platform/http/public/**/*.js'],
     languageOptions: { globals: { document: 'readonly', HTMLScriptElement: 'readonly' } },
   },

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyFormbody from '@fastify/formbody';
+import fastifyMultipart from '@fastify/multipart';
 import fastifySwagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -9,8 +10,15 @@ import type { Config } from './config/config.ts';
 import type { DatabaseHandle, Db } from './db/database.ts';
 import { accountWebRoutes } from './modules/auth/account.web.ts';
 import { authWebRoutes } from './modules/auth/auth.web.ts';
+import { kpisApiRoutes } from './modules/kpis/kpis.api.ts';
+import { kpisWebRoutes } from './modules/kpis/kpis.web.ts';
+import { importApiRoutes } from './modules/measurements/import.api.ts';
+import { WEB_IMPORT_LIMITS } from './modules/measurements/import-format.ts';
+import { importWebRoutes } from './modules/measurements/import.web.ts';
 import { organisationsApiRoutes } from './modules/organisations/organisations.api.ts';
 import { organisationsWebRoutes } from './modules/organisations/organisations.web.ts';
+import { strategyApiRoutes } from './modules/strategy/strategy.api.ts';
+import { strategyWebRoutes } from './modules/strategy/strategy.web.ts';
 import { tokensWebRoutes } from './modules/tokens/tokens.web.ts';
 import { usersWebRoutes } from './modules/users/users.web.ts';
 import { auditWebRoutes } from './platform/audit/audit.web.ts';
@@ -77,6 +85,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(fastifyCookie, { secret: deps.config.sessionSecret });
   await app.register(fastifyFormbody, { bodyLimit: BODY_LIMIT_BYTES });
+  // File uploads (the measurement import page): one file, within the web import limit.
+  await app.register(fastifyMultipart, { limits: { fileSize: WEB_IMPORT_LIMITS.maxFileBytes, files: 1, fields: 5, fieldSize: 1_000 } });
   await app.register(fastifyCsrf, {
     cookieKey: cookieNames(deps.config).csrf,
     cookieOpts: { ...cookieOptions(deps.config), signed: true },
@@ -113,5 +123,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(usersWebRoutes);
   await app.register(tokensWebRoutes);
   await app.register(auditWebRoutes);
+  await app.register(kpisWebRoutes);
+  await app.register(kpisApiRoutes);
+  await app.register(strategyWebRoutes);
+  await app.register(strategyApiRoutes);
+  await app.register(importWebRoutes);
+  await app.register(importApiRoutes);
   return app;
 }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { openDatabase } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { registerAuditCommands } from './audit.command.ts';
+import { registerImportCommands } from './import.command.ts';
 import { registerOrgCommands } from './org.command.ts';
 import { registerSeedCommand } from './seed.command.ts';
 import { registerServeCommand } from './serve.command.ts';
@@ -34,4 +35,5 @@ export function registerCommands(program: Command, config: ConfigLoader): void {
   registerUserCommands(program, config);
   registerTokenCommands(program, config);
   registerAuditCommands(program, config);
+  registerImportCommands(program, config);
 }

@@ -18,6 +18,10 @@ export interface Config {
   readonly publicUrl: string;
   /** Which proxies in front (a load balancer) to trust for X-Forwarded-For, so throttling sees real client addresses. */
   readonly trustProxy: boolean | string[];
+  /** SMTP server for reminders, e.g. smtp://user:password@mail.example:587; unset turns email off. */
+  readonly smtpUrl: string | undefined;
+  /** The From address of Waymark's emails. */
+  readonly mailFrom: string;
 }
 
 export class ConfigError extends Error {
@@ -43,6 +47,12 @@ function parseTrustProxy(raw: string | undefined): boolean | string[] {
     throw new ConfigError(`TRUST_PROXY must be true, false or a comma-separated list of proxy addresses or CIDR ranges, not "${raw}"`);
   }
   return addresses;
+}
+
+function parseSmtpUrl(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^smtps?:\/\/[^\s]+$/.test(raw)) throw new ConfigError('SMTP_URL must look like smtp://user:password@host:587 or smtps://…');
+  return raw;
 }
 
 function parseEnvName(raw: string | undefined): Config['env'] {
@@ -88,5 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionAbsoluteSeconds: 12 * 60 * 60,
     publicUrl: env.PUBLIC_URL ?? `http://localhost:${port}`,
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    smtpUrl: parseSmtpUrl(env.SMTP_URL),
+    mailFrom: env.MAIL_FROM ?? 'Waymark <waymark@localhost>',
   });
 }

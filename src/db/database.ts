@@ -7,9 +7,19 @@ import type { Database } from './schema.ts';
 
 export type Db = Kysely<Database>;
 
+/**
+ * The engine's own connection, for bulk loading (src/db/bulk.ts) only: a pooled client to
+ * release, or the PGlite instance (one connection, shared).
+ */
+export type RawConnection =
+  | { readonly kind: 'postgres'; readonly client: pg.PoolClient }
+  | { readonly kind: 'embedded'; readonly pglite: PGlite };
+
 export interface DatabaseHandle {
   readonly db: Db;
   readonly kind: 'embedded' | 'postgres';
+  /** Internal: bulk.ts uses it to COPY on the connection its transaction runs on. */
+  readonly connectRaw?: () => Promise<RawConnection>;
   /** Checks that the database answers; used by /health. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -105,6 +115,7 @@ export async function openEmbedded(dataDir: string): Promise<DatabaseHandle> {
     return {
       db,
       kind: 'embedded',
+      connectRaw: () => Promise.resolve({ kind: 'embedded', pglite }),
       ping: async () => {
         await sql`select 1`.execute(db);
       },
@@ -134,6 +145,7 @@ export function openPostgres(url: string, options: { max?: number } = {}): Datab
   return {
     db,
     kind: 'postgres',
+    connectRaw: async () => ({ kind: 'postgres', client: await pool.connect() }),
     ping: async () => {
       await sql`select 1`.execute(db);
     },

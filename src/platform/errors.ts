@@ -65,3 +65,17 @@ export class TooManyRequestsError extends AppError {
     this.retryAfterSeconds = retryAfterSeconds;
   }
 }
+
+/** A change to a versioned resource sent without `If-Match` (RFC 6585). */
+export class PreconditionRequiredError extends AppError {
+  constructor(message = 'Send the ETag you last read as an If-Match header, so changes made since are not lost') {
+    super(428, 'precondition_required', 'If-Match is required', message);
+  }
+}
+
+/** A change based on a version that is no longer current: someone else changed it first. */
+export class PreconditionFailedError extends AppError {
+  constructor(message = 'This item has changed since you read it. Read it again and reapply your change') {
+    super(412, 'precondition_failed', 'The item has changed', message);
+  }
+}

@@ -220,12 +220,19 @@ export function formatValue(value: number, unit: string): string {
   return `${number} ${trimmedUnit}`;
 }
 
-function formatNumber(value: number, minimumFractionDigits: number): string {
-  return new Intl.NumberFormat('en-GB', {
-    minimumFractionDigits,
-    maximumFractionDigits: 2,
-    signDisplay: 'negative', // no "-0" for values that round to zero
-  }).format(value);
+// Built once: constructing an Intl.NumberFormat costs far more than formatting with one, and a
+// dashboard formats thousands of values.
+const NUMBER_FORMATS = [0, 2].map(
+  (minimumFractionDigits) =>
+    new Intl.NumberFormat('en-GB', {
+      minimumFractionDigits,
+      maximumFractionDigits: 2,
+      signDisplay: 'negative', // no "-0" for values that round to zero
+    }),
+);
+
+function formatNumber(value: number, minimumFractionDigits: 0 | 2): string {
+  return (NUMBER_FORMATS[minimumFractionDigits === 0 ? 0 : 1] ?? new Intl.NumberFormat('en-GB')).format(value);
 }
 
 function formatMoney(value: number, symbol: string): string {

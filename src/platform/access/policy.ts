@@ -13,6 +13,12 @@ export const PERMISSIONS = {
   'users.manage': { role: 'admin', scope: null },
   'tokens.manage': { role: 'admin', scope: null },
   'audit.read': { role: 'admin', scope: null },
+  'strategy.read': { role: 'viewer', scope: 'read' },
+  'strategy.manage': { role: 'manager', scope: 'write' },
+  'kpis.read': { role: 'viewer', scope: 'read' },
+  'kpis.manage': { role: 'manager', scope: 'write' },
+  'measurements.record': { role: 'contributor', scope: 'write' },
+  'measurements.import': { role: 'contributor', scope: 'write' },
 } as const satisfies Record<string, { role: Role; scope: 'read' | 'write' | null }>;
 
 export type Permission = keyof typeof PERMISSIONS;

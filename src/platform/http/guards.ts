@@ -97,7 +97,9 @@ export function registerGuards(app: FastifyInstance): void {
     }
   });
 
-  app.addHook('preHandler', async (request, reply) => {
+  // preValidation: who may call a route is settled before its body is validated, so a caller
+  // without access learns nothing from validation errors (401/404 come first).
+  app.addHook('preValidation', async (request, reply) => {
     const access = routeAccess(request);
     if (access === 'token') {
       await checkToken(app, request);

@@ -15,7 +15,11 @@ export function organisationNavigation(request: FastifyRequest): NavigationItem[
   const org = request.orgContext;
   if (org === null) return [];
   const base = `/o/${org.organisation.slug}`;
-  const items: NavigationItem[] = [{ href: base, text: 'Overview' }];
+  const items: NavigationItem[] = [
+    { href: base, text: 'Overview' },
+    { href: `${base}/strategy`, text: 'Strategy' },
+    { href: `${base}/kpis`, text: 'KPIs' },
+  ];
   if (roleAtLeast(org.role, 'admin')) {
     items.push(
       { href: `${base}/users`, text: 'Users' },

@@ -1,0 +1,149 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { testDatabaseKind, testPostgresUrl } from '../../test/support/db.ts';
+import { makeOrganisation } from '../../test/support/factories.ts';
+import { importFootprint, storedMeasurements, xlsxOf } from '../../test/support/import-fixtures.ts';
+import { makeKpi } from '../../test/support/kpi-factories.ts';
+import { type Db, openEmbedded, openPostgres } from '../db/database.ts';
+import { migrateToLatest } from '../db/migrate.ts';
+import type { Organisation } from '../modules/organisations/organisations.service.ts';
+
+/**
+ * `waymark import measurements` run as a subprocess, the way an operator runs it, on the embedded
+ * data folder (or the PostgreSQL test database in the postgres project).
+ */
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const MAIN = path.join(ROOT, 'src/cli/main.ts');
+const kind = testDatabaseKind();
+const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'waymark-import-cli-'));
+const target: { dataDir: string } | { databaseUrl: string } =
+  kind === 'postgres' ? { databaseUrl: testPostgresUrl() } : { dataDir: path.join(workDir, 'data') };
+
+interface Finished {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function waymark(args: string[]): Promise<Finished> {
+  const unset = new Set(['DATABASE_URL', 'WAYMARK_DATA_DIR', 'PORT', 'HOST', 'SESSION_SECRET', 'LOG_LEVEL', 'PUBLIC_URL']);
+  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !unset.has(name)));
+  env.NODE_ENV = 'development';
+  if ('dataDir' in target) env.WAYMARK_DATA_DIR = target.dataDir;
+  else env.DATABASE_URL = target.databaseUrl;
+  const child = spawn(process.execPath, [MAIN, ...args], { cwd: ROOT, env });
+  child.stdin.end();
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => {
+      expect(stderr).not.toMatch(/^ {4}at /m);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** The database in this process, only while no command holds the embedded folder. */
+async function withDb<T>(fn: (db: Db) => Promise<T>): Promise<T> {
+  const handle = 'dataDir' in target ? await openEmbedded(target.dataDir) : openPostgres(target.databaseUrl, { max: 2 });
+  try {
+    return await fn(handle.db);
+  } finally {
+    await handle.close();
+  }
+}
+
+function writeFile(name: string, content: string | Buffer): string {
+  const file = path.join(workDir, name);
+  fs.writeFileSync(file, content);
+  return file;
+}
+
+let org: Organisation;
+let monthly: string;
+beforeAll(async () => {
+  ({ org, monthly } = await withDb(async (db) => {
+    await migrateToLatest(db);
+    const org = await makeOrganisation(db);
+    return { org, monthly: (await makeKpi(db, org)).key };
+  }));
+});
+afterAll(() => {
+  fs.rmSync(workDir, { recursive: true, force: true });
+});
+
+describe(`waymark import measurements (${kind})`, () => {
+  it('imports a good CSV with a summary line and exit 0; again changes nothing', async () => {
+    const file = writeFile('good.csv', `kpi,period,value,note\n${monthly},2026-01,61.5,January\n${monthly},2026-02,62,\n`);
+    const first = await waymark(['import', 'measurements', file, '--org', org.slug]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/^Imported 2 rows from good\.csv in [\d.]+s: 2 new, 0 updated, 0 unchanged\.\n$/);
+    const before = await withDb((db) => importFootprint(db, org.id));
+    const again = await waymark(['import', 'measurements', file, '--org', org.slug]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/2 rows .*: 0 new, 0 updated, 2 unchanged\./);
+    expect(await withDb((db) => importFootprint(db, org.id))).toEqual(before);
+  });
+
+  it('prints every problem as "line N: message" on stderr, exits 1 and writes nothing', async () => {
+    const before = await withDb((db) => importFootprint(db, org.id));
+    const file = writeFile(
+      'bad.csv',
+      `kpi,period,value\n${monthly},2026-03,1\nnope,2026-03,1\n${monthly},2026-03,2\n${monthly},2026-04\n${monthly},2026-04,1,000\n`,
+    );
+    const result = await waymark(['import', 'measurements', file, '--org', org.slug]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toEqual([
+      'line 3: there is no KPI with the key "nope"',
+      `line 4: Line 4 repeats line 2: both give ${monthly} a value for the period starting 2026-03-01. Keep one of them`,
+      'line 5: Line 5 has 2 fields; expected 3',
+      'line 6: Line 6 has 4 fields; expected 3',
+      'Nothing was imported: 4 problems in bad.csv. Fix them and run the command again.',
+    ]);
+    expect(await withDb((db) => importFootprint(db, org.id))).toEqual(before);
+  });
+
+  it('imports an XLSX workbook', async () => {
+    const file = writeFile('book.xlsx', await xlsxOf([['kpi', 'period', 'value'], [monthly, '2026-05', 5]]));
+    const result = await waymark(['import', 'measurements', file, '--org', org.slug]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/Imported 1 rows from book\.xlsx/);
+    const stored = await withDb((db) => storedMeasurements(db, org.id));
+    expect(stored.find(([, period]) => period === '2026-05-01')).toEqual([monthly, '2026-05-01', '5', null, 'import']);
+  });
+
+  it('refuses other file types, missing files and unknown organisations in one line', async () => {
+    const text = writeFile('figures.txt', 'kpi,period,value\n');
+    const cases: [string[], RegExp][] = [
+      [['import', 'measurements', text, '--org', org.slug], /figures\.txt is not a \.csv or \.xlsx file/],
+      [['import', 'measurements', path.join(workDir, 'missing.csv'), '--org', org.slug], /there is no such file/],
+      [['import', 'measurements', writeFile('x.csv', 'kpi,period,value\n'), '--org', 'no-such-org'], /no organisation with the slug "no-such-org"/],
+    ];
+    for (const [args, reason] of cases) {
+      const result = await waymark(args);
+      expect(result.code).toBe(1);
+      const lines = result.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^waymark: /);
+      expect(lines[0]).toMatch(reason);
+    }
+  });
+
+  it('explains the format in --help', async () => {
+    const result = await waymark(['import', 'measurements', '--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Usage: waymark import measurements');
+    expect(result.stdout).toContain('--org');
+    expect(result.stdout).toContain('line N: message');
+  });
+});

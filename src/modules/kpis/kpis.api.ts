@@ -1,0 +1,298 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Actor } from '../../platform/access/actor.ts';
+import { NotFoundError, PreconditionFailedError, PreconditionRequiredError, ValidationError } from '../../platform/errors.ts';
+import { apiActor } from '../../platform/http/context.ts';
+import { ProblemSchema } from '../../platform/http/problem.schema.ts';
+import {
+  BatchInputSchema,
+  BatchResultSchema,
+  IfMatchHeadersSchema,
+  KpiInputSchema,
+  type KpiJson,
+  KpiPageSchema,
+  KpiParamsSchema,
+  KpiSchema,
+  KpiUpdateSchema,
+  MeasurementInputSchema,
+  type MeasurementJson,
+  MeasurementListSchema,
+  MeasurementSchema,
+  type PageQuery,
+  PageQuerySchema,
+} from './kpis.schemas.ts';
+import {
+  createKpi,
+  deleteKpi,
+  getKpi,
+  type KpiWithStatus,
+  listKpis,
+  listMeasurements,
+  type MeasurementRecord,
+  recordMeasurement,
+  recordMeasurementsBatch,
+  updateKpi,
+} from './kpis.service.ts';
+import { KPI_FIELDS } from './kpis.ts';
+
+export function kpiJson(k: KpiWithStatus): KpiJson {
+  return {
+    key: k.key,
+    name: k.name,
+    definition: k.definition,
+    unit: k.unit,
+    polarity: k.polarity,
+    frequency: k.frequency,
+    baseline: k.baseline,
+    target: k.target,
+    tolerance: k.tolerance,
+    ownerId: k.ownerId,
+    category: k.category,
+    formula: k.formula,
+    objectiveIds: k.objectiveIds,
+    isPublic: k.isPublic,
+    status: k.status,
+    statusReason: k.statusReason,
+    latest: k.latest,
+    planned: k.planned,
+    forecast: k.forecast,
+  };
+}
+
+export function measurementJson(m: MeasurementRecord): MeasurementJson {
+  return { period: m.period, value: m.value, note: m.note, source: m.source };
+}
+
+/** A strong ETag naming the KPI and its version. */
+export function etagOf(kpi: { id: string; version: number }): string {
+  return `"${kpi.id}.${kpi.version}"`;
+}
+
+/** The version an If-Match header holds for this KPI: missing → 428; another item's or unreadable → 412; `*` → any. */
+export function expectedVersion(header: string | string[] | undefined, id: string): number | undefined {
+  const raw = [header ?? []].flat().join(',').trim();
+  if (raw === '') throw new PreconditionRequiredError();
+  const tags = raw.split(',').map((t) => t.trim().replace(/^W\//, ''));
+  if (tags.includes('*')) return undefined;
+  for (const tag of tags) {
+    const match = /^"([0-9a-f-]{36})\.(\d{1,9})"$/i.exec(tag);
+    if (match?.[1]?.toLowerCase() === id.toLowerCase()) return Number(match[2]);
+  }
+  throw new PreconditionFailedError();
+}
+
+/** Service field names → JSON pointers into the KPI body. */
+const POINTERS: Readonly<Record<string, string>> = {
+  [KPI_FIELDS.baselineValue]: '/baseline/value',
+  [KPI_FIELDS.baselineDate]: '/baseline/date',
+  [KPI_FIELDS.targetValue]: '/target/value',
+  [KPI_FIELDS.targetDate]: '/target/date',
+};
+
+async function withPointers<T>(action: () => Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (error) {
+    if (error instanceof ValidationError && !error.errors.every((e) => e.field.startsWith('/'))) {
+      throw new ValidationError(
+        error.errors.map((e) => ({ field: e.field.startsWith('/') ? e.field : (POINTERS[e.field] ?? `/${e.field}`), message: e.message })),
+        error.message,
+      );
+    }
+    throw error;
+  }
+}
+
+function organisationOf(actor: Actor): string {
+  if (actor.kind !== 'token') throw new NotFoundError();
+  return actor.organisationId;
+}
+
+/** Schema problems are answered after who sent it (401/403) and whether the KPI exists for them (404). */
+function rejectInvalid(request: FastifyRequest): void {
+  const error = request.validationError;
+  if (error === undefined) return;
+  if ((error as { validationContext?: string }).validationContext === 'params') throw new NotFoundError();
+  throw error;
+}
+
+function withEtag<T>(reply: FastifyReply, kpi: { id: string; version: number }, body: T): T {
+  void reply.header('etag', etagOf(kpi));
+  return body;
+}
+
+const errors = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema };
+const changeErrors = { ...errors, 409: ProblemSchema, 412: ProblemSchema, 428: ProblemSchema };
+const etagHeader = { ETag: { type: 'string', description: 'The KPI’s version; send it back as If-Match to change or delete it' } };
+
+/** Batches carry up to 10,000 measurements, more than the default body limit allows. */
+export const BATCH_BODY_LIMIT_BYTES = 8 * 1024 * 1024;
+
+/** KPIs and their measurements under /api/v1 (bearer tokens; read scope to read, write to change). */
+export async function kpisApiRoutes(instance: FastifyInstance): Promise<void> {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
+  const db = app.db;
+  const tags = ['kpis'];
+
+  app.get(
+    '/api/v1/kpis',
+    { schema: { summary: 'List KPIs with their statuses', tags, querystring: PageQuerySchema, response: { 200: KpiPageSchema, ...errors } } },
+    async (request) => {
+      const actor = apiActor(request);
+      const query: PageQuery = request.query;
+      const result = await listKpis(db, actor, organisationOf(actor), {
+        page: query.page === undefined ? undefined : Number(query.page),
+        pageSize: query.pageSize === undefined ? undefined : Number(query.pageSize),
+      });
+      return { items: result.items.map(kpiJson), page: result.page, pageSize: result.pageSize, total: result.total };
+    },
+  );
+
+  app.post(
+    '/api/v1/kpis',
+    {
+      attachValidation: true,
+      schema: {
+        summary: 'Create a KPI',
+        description: 'With a `formula` the KPI is derived: its values are computed from the KPIs it uses, per period.',
+        tags,
+        body: KpiInputSchema,
+        response: { 201: { ...KpiSchema, headers: etagHeader }, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const actor = apiActor(request);
+      rejectInvalid(request);
+      const organisationId = organisationOf(actor);
+      const created = await withPointers(() => createKpi(db, actor, organisationId, request.body));
+      const kpi = await getKpi(db, actor, organisationId, created.key);
+      void reply.code(201).header('location', `/api/v1/kpis/${kpi.key}`);
+      return withEtag(reply, kpi, kpiJson(kpi));
+    },
+  );
+
+  app.get(
+    '/api/v1/kpis/:key',
+    {
+      attachValidation: true,
+      schema: { summary: 'Read a KPI with its status, latest value, plan and forecast', tags, params: KpiParamsSchema, response: { 200: { ...KpiSchema, headers: etagHeader }, ...errors } },
+    },
+    async (request, reply) => {
+      const actor = apiActor(request);
+      rejectInvalid(request);
+      const kpi = await getKpi(db, actor, organisationOf(actor), request.params.key);
+      return withEtag(reply, kpi, kpiJson(kpi));
+    },
+  );
+
+  app.put(
+    '/api/v1/kpis/:key',
+    {
+      attachValidation: true,
+      schema: {
+        summary: 'Change a KPI (If-Match required)',
+        description: 'The key cannot change. A changed formula recomputes the KPI’s values and those of KPIs that use it.',
+        tags,
+        params: KpiParamsSchema,
+        headers: IfMatchHeadersSchema,
+        body: KpiUpdateSchema,
+        response: { 200: { ...KpiSchema, headers: etagHeader }, ...changeErrors },
+      },
+    },
+    async (request, reply) => {
+      const actor = apiActor(request);
+      const organisationId = organisationOf(actor);
+      const current = await getKpi(db, actor, organisationId, request.params.key);
+      const version = expectedVersion(request.headers['if-match'], current.id);
+      rejectInvalid(request);
+      await withPointers(() => updateKpi(db, actor, organisationId, current.key, request.body, { expectedVersion: version }));
+      const kpi = await getKpi(db, actor, organisationId, current.key);
+      return withEtag(reply, kpi, kpiJson(kpi));
+    },
+  );
+
+  app.delete(
+    '/api/v1/kpis/:key',
+    {
+      attachValidation: true,
+      schema: {
+        summary: 'Delete a KPI and its measurements (If-Match required)',
+        description: 'Refused with 409 while other KPIs’ formulas use it.',
+        tags,
+        params: KpiParamsSchema,
+        headers: IfMatchHeadersSchema,
+        response: { 204: { type: 'null', description: 'Deleted' } as const, ...changeErrors },
+      },
+    },
+    async (request, reply) => {
+      const actor = apiActor(request);
+      const organisationId = organisationOf(actor);
+      const current = await getKpi(db, actor, organisationId, request.params.key);
+      const version = expectedVersion(request.headers['if-match'], current.id);
+      rejectInvalid(request);
+      await deleteKpi(db, actor, organisationId, current.key, { expectedVersion: version });
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    '/api/v1/kpis/:key/measurements',
+    {
+      attachValidation: true,
+      schema: { summary: 'List a KPI’s measurements', description: 'Derived KPIs list their computed values, with source formula.', tags, params: KpiParamsSchema, response: { 200: MeasurementListSchema, ...errors } },
+    },
+    async (request) => {
+      const actor = apiActor(request);
+      rejectInvalid(request);
+      return (await listMeasurements(db, actor, organisationOf(actor), request.params.key)).map(measurementJson);
+    },
+  );
+
+  app.post(
+    '/api/v1/kpis/:key/measurements',
+    {
+      attachValidation: true,
+      schema: {
+        summary: 'Record a KPI’s value for a period',
+        description: '201 when the period had no value; 200 when it replaced one or was already recorded exactly so. Derived KPIs cannot be recorded.',
+        tags,
+        params: KpiParamsSchema,
+        body: MeasurementInputSchema,
+        response: { 200: MeasurementSchema, 201: MeasurementSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const actor = apiActor(request);
+      const organisationId = organisationOf(actor);
+      // Who may, and whether the KPI exists for them, before what was sent.
+      const kpi = await getKpi(db, actor, organisationId, request.params.key);
+      rejectInvalid(request);
+      const body = request.body;
+      const result = await withPointers(() =>
+        recordMeasurement(db, actor, organisationId, kpi.key, { period: body.period, value: body.value, note: body.note ?? null }, 'api'),
+      );
+      return reply.code(result.outcome === 'created' ? 201 : 200).send(measurementJson(result.measurement));
+    },
+  );
+
+  app.post(
+    '/api/v1/measurements/batch',
+    {
+      attachValidation: true,
+      bodyLimit: BATCH_BODY_LIMIT_BYTES,
+      schema: {
+        summary: 'Record many measurements at once (all or nothing)',
+        description:
+          'Up to 10,000 measurements of any of the organisation’s KPIs. When any is bad nothing is recorded and the 400 problem lists each one in `errors`, with `field` a JSON pointer such as /measurements/3/period. Sending the same values again changes nothing.',
+        tags,
+        body: BatchInputSchema,
+        response: { 200: BatchResultSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const actor = apiActor(request);
+      rejectInvalid(request);
+      return recordMeasurementsBatch(db, actor, organisationOf(actor), request.body.measurements, 'api');
+    },
+  );
+}

@@ -1,0 +1,15 @@
+import type { ColumnType, Generated } from 'kysely';
+
+export type MeasurementSource = 'manual' | 'import' | 'api' | 'feedback' | 'formula';
+
+export interface MeasurementTable {
+  id: Generated<number>;
+  organisation_id: string;
+  kpi_id: string;
+  period: string;
+  value: ColumnType<string, string | number, string | number>;
+  note: string | null;
+  source: MeasurementSource;
+  recorded_by: string | null;
+  recorded_at: ColumnType<Date, Date | undefined, Date>;
+}
