@@ -13,11 +13,17 @@ export async function importFootprint(db: Db, organisationId: string): Promise<{
 }
 
 /** Every stored measurement of an organisation as [key, period, value, note, source], sorted. */
-export async function storedMeasurements(db: Db, organisationId: string): Promise<[string, string, string, string | null, string][]> {
+export async function storedMeasurements(
+  db: Db,
+  organisationId: string,
+  options: { includeDerived?: boolean } = {},
+): Promise<[string, string, string, string | null, string][]> {
+  // Derived values (source 'formula') follow from the imported ones; most tests look only at what was imported.
+  const sources = options.includeDerived === true ? ['manual', 'import', 'api', 'feedback', 'formula'] : ['manual', 'import', 'api', 'feedback'];
   const { rows } = await sql<{ key: string; period: string; value: string; note: string | null; source: string }>`
     select k.key, m.period::text as period, m.value::text as value, m.note, m.source
       from measurement m join kpi k on k.id = m.kpi_id
-     where m.organisation_id = ${organisationId}
+     where m.organisation_id = ${organisationId} and m.source in (${sql.join(sources)})
      order by k.key, m.period`.execute(db);
   return rows.map((r) => [r.key, r.period, r.value, r.note, r.source]);
 }

@@ -568,6 +568,14 @@ async function recomputeDerived(trx: Db, organisationId: string, kpi: Pick<Kpi, 
 }
 
 /** Recomputes every derived KPI that reads any of `changedIds`, directly or through others, inputs first. */
+/**
+ * Recomputes, in the caller's transaction, every derived KPI that reads the changed KPIs
+ * (directly or through other derived KPIs), in dependency order. Imports call it after merging.
+ */
+export function recomputeDerivedKpis(trx: Db, organisationId: string, changedIds: readonly string[]): Promise<void> {
+  return recomputeDependents(trx, organisationId, changedIds);
+}
+
 async function recomputeDependents(trx: Db, organisationId: string, changedIds: readonly string[]): Promise<void> {
   const edges = await repo.listInputGraph(trx, organisationId);
   if (edges.length === 0) return;

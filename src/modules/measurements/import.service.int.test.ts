@@ -56,6 +56,17 @@ async function expectRefused(org: Organisation, file: Buffer, limits = WEB_IMPOR
 }
 
 describe(`importMeasurements (${testDatabaseKind()})`, () => {
+  it('recomputes derived KPIs from the imported inputs', async () => {
+    const { org, monthly, derived } = await setup();
+    const result = await importCsv(org, csv(['kpi,period,value', `${monthly},2026-01,10`, `${monthly},2026-02,12.5`]));
+    expect(result.ok).toBe(true);
+    const stored = (await storedMeasurements(handle.db, org.id, { includeDerived: true })).filter(([key]) => key === derived);
+    expect(stored.map(([, period, value, , source]) => [period, Number(value), source])).toEqual([
+      ['2026-01-01', 20, 'formula'],
+      ['2026-02-01', 25, 'formula'],
+    ]);
+  });
+
   it('writes every row of a good file with source "import", and audits one summary', async () => {
     const { org, monthly, quarterly } = await setup();
     const result = await importCsv(
@@ -220,7 +231,7 @@ describe(`importMeasurements (${testDatabaseKind()})`, () => {
     if (readToken === null) throw new Error('token not found');
     await expect(importCsv(org, file, readToken)).rejects.toBeInstanceOf(ForbiddenError);
     expect(await importCsv(org, file, asUser(contributor))).toMatchObject({ ok: true, inserted: 1 });
-    const { rows } = await sql<{ recordedBy: string | null }>`select recorded_by as "recordedBy" from measurement where organisation_id = ${org.id}`.execute(handle.db);
+    const { rows } = await sql<{ recordedBy: string | null }>`select recorded_by as "recordedBy" from measurement where organisation_id = ${org.id} and source = 'import'`.execute(handle.db);
     expect(rows).toEqual([{ recordedBy: contributor.id }]);
   });
 });

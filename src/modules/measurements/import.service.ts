@@ -15,11 +15,11 @@
  * web uploads are limited (WEB_IMPORT_LIMITS) so that stays short.
  */
 import { type BulkSession, type CopyRow, withBulkSession } from '../../db/bulk.ts';
-import type { DatabaseHandle, Db } from '../../db/database.ts';
+import type { DatabaseHandle } from '../../db/database.ts';
 import type { Actor } from '../../platform/access/actor.ts';
 import { assertAllowed } from '../../platform/access/policy.ts';
 import { recordAudit } from '../../platform/audit/audit.service.ts';
-import * as kpisService from '../kpis/kpis.service.ts';
+import { recomputeDerivedKpis } from '../kpis/kpis.service.ts';
 import { type Frequency, parsePeriodInput } from '../kpis/periods.ts';
 import { BATCH_IMPORT_LIMITS, formatCount, type ImportLimits, quoteForMessage } from './import-format.ts';
 import { type ImportFileKind, type ImportSource, type ImportSummary, readMeasurementRows } from './import-reader.ts';
@@ -76,17 +76,6 @@ interface KnownKpi {
   readonly id: string;
   readonly frequency: Frequency;
   readonly isDerived: boolean;
-}
-
-type Recompute = (trx: Db, actor: Actor, organisationId: string, inputKpiIds: string[]) => Promise<void>;
-
-/**
- * The KPI module's recompute of derived KPIs after their inputs changed, when it offers one.
- * Looked up by name so the import keeps working while that module's API settles.
- */
-function derivedRecompute(): Recompute | undefined {
-  const candidate = (kpisService as { recomputeDerivedKpis?: unknown }).recomputeDerivedKpis;
-  return typeof candidate === 'function' ? (candidate as Recompute) : undefined;
 }
 
 function recordedBy(actor: Actor): string | null {
@@ -244,7 +233,7 @@ async function runImport(
     });
   }
 
-  await derivedRecompute()?.(db, actor, organisationId, merged.kpiIds);
+  await recomputeDerivedKpis(db, organisationId, merged.kpiIds);
   return { ok: true, rows, inserted: merged.inserted, updated: merged.updated, unchanged };
 }
 
