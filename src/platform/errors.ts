@@ -79,3 +79,9 @@ export class PreconditionFailedError extends AppError {
     super(412, 'precondition_failed', 'The item has changed', message);
   }
 }
+
+export class UnsupportedMediaTypeError extends AppError {
+  constructor(message = 'This form does not take file uploads: send it as an ordinary form') {
+    super(415, 'unsupported_media_type', 'Unsupported content type', message);
+  }
+}

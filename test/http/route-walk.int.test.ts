@@ -8,8 +8,7 @@ import { ROLES, roleAtLeast, type Role } from '../../src/platform/access/roles.t
 import { buildTestApp, type TestApp } from '../support/build-test-app.ts';
 import type { TestClient } from '../support/client.ts';
 import { makeOrganisation, makeToken, makeUser } from '../support/factories.ts';
-import { makeKpi } from '../support/kpi-factories.ts';
-import { makeGoal, makeObjective, makeStrategy } from '../support/strategy-factories.ts';
+import { routeFixtureIds } from '../support/route-fixtures.ts';
 import { signIn } from '../support/login.ts';
 
 /**
@@ -40,29 +39,13 @@ async function fixtures(): Promise<Fixtures> {
   await makeToken(t.db, org, 'read');
   const [token] = await listTokens(t.db, cliOperator(), org.id);
   if (token === undefined) throw new Error('no token');
-  const strategy = await makeStrategy(t.db, org);
-  const goal = await makeGoal(t.db, org, strategy);
-  const objective = await makeObjective(t.db, org, goal);
-  const kpi = await makeKpi(t.db, org);
-  return {
-    org,
-    ids: {
-      org: org.slug,
-      userId: target.id,
-      tokenId: token.id,
-      strategyId: strategy.id,
-      goalId: goal.id,
-      objectiveId: objective.id,
-      version: String(strategy.version),
-      key: kpi.key,
-    },
-  };
+  return { org, ids: await routeFixtureIds(t.db, org, { userId: target.id, tokenId: token.id }) };
 }
 
 function fill(url: string, ids: Record<string, string>): string {
   return url.replace(/:([A-Za-z]+)/g, (_m, name: string) => {
     const value = ids[name];
-    if (value === undefined) throw new Error(`The route walk has no fixture for :${name} in ${url}: add one to route-walk.int.test.ts`);
+    if (value === undefined) throw new Error(`The route walk has no fixture for :${name} in ${url}: add one to test/support/route-fixtures.ts`);
     return value;
   });
 }

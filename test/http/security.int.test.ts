@@ -23,6 +23,7 @@ import { TestClient } from '../support/client.ts';
 import { testDatabaseKind } from '../support/db.ts';
 import { makeOrganisation, makeToken, makeUser, type TestUser } from '../support/factories.ts';
 import { signIn } from '../support/login.ts';
+import { routeFixtureIds } from '../support/route-fixtures.ts';
 import { rememberSecret, testLogDestination } from '../support/secrets-ledger.ts';
 
 const projectRoot = path.resolve(import.meta.dirname, '../..');
@@ -177,7 +178,7 @@ describe('security headers', () => {
 describe('pages', () => {
   it('have no inline script, event handlers or inline styles, on every page an admin can open', async () => {
     const { org, adminClient, member, tokenId } = await tenant();
-    const ids = { org: org.slug, userId: member.id, tokenId };
+    const ids = await routeFixtureIds(t.db, org, { userId: member.id, tokenId });
     const problems: string[] = [];
     let visited = 0;
     const check = (label: string, response: LightMyRequestResponse) => {
@@ -382,7 +383,7 @@ describe('CSRF protection', () => {
 
   it('refuses every form post of a signed-in admin without the token, and nothing changes', async () => {
     const { org, admin, member, adminClient, tokenId } = await tenant();
-    const ids = { org: org.slug, userId: member.id, tokenId };
+    const ids = await routeFixtureIds(t.db, org, { userId: member.id, tokenId });
     const before = await snapshot(org, [admin, member]);
     const failures: string[] = [];
     const fields: Record<string, string> = {
@@ -454,7 +455,7 @@ async function snapshot(org: Organisation, people: TestUser[]): Promise<unknown>
 describe('GET requests', () => {
   it('never change anything, on any page an admin can open', async () => {
     const { org, admin, member, adminClient, tokenId } = await tenant();
-    const ids = { org: org.slug, userId: member.id, tokenId };
+    const ids = await routeFixtureIds(t.db, org, { userId: member.id, tokenId });
     const before = await snapshot(org, [admin, member]);
     for (const url of webRoutes('GET')) {
       const response = await adminClient.get(fill(url, ids));

@@ -64,13 +64,14 @@ async function readUpload(request: FastifyRequest): Promise<void> {
 /** The upload page and its result: one file in, every problem listed, or a summary of what changed. */
 export async function importWebRoutes(app: FastifyInstance): Promise<void> {
   const contributor = { config: { role: 'contributor' as const }, schema: { hide: true } };
+  const upload = { config: { role: 'contributor' as const, multipart: true }, schema: { hide: true } };
 
   app.get('/o/:org/kpis/import', contributor, async (request, reply) => {
     const { organisation } = requireOrg(request);
     return reply.page(UPLOAD_PAGE, { pageTitle: PAGE_TITLE, organisation, limits: limitsForView() });
   });
 
-  app.post('/o/:org/kpis/import', { ...contributor, preValidation: readUpload }, async (request, reply) => {
+  app.post('/o/:org/kpis/import', { ...upload, preValidation: readUpload }, async (request, reply) => {
     const { organisation } = requireOrg(request);
     const upload = (request.body as UploadBody | undefined)?.upload;
     const data = { pageTitle: PAGE_TITLE, organisation, limits: limitsForView() };

@@ -31,6 +31,8 @@ declare module 'fastify' {
     role?: Role;
     /** Scope a token needs for API routes (default: read for GET, write otherwise). */
     scope?: TokenScope;
+    /** True on the few pages that take file uploads; other routes refuse multipart bodies. */
+    multipart?: boolean;
   }
   interface FastifyRequest {
     session: CurrentSession | null;

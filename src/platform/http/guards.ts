@@ -3,7 +3,7 @@ import { resolveSession } from '../../modules/auth/auth.service.ts';
 import { findOrganisationBySlug } from '../../modules/organisations/organisations.service.ts';
 import { authenticateToken } from '../../modules/tokens/tokens.service.ts';
 import { roleAtLeast } from '../access/roles.ts';
-import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../errors.ts';
+import { ForbiddenError, NotFoundError, UnauthenticatedError, UnsupportedMediaTypeError } from '../errors.ts';
 import type { RouteAccess } from './context.ts';
 import { cookieNames, cookieOptions } from './cookies.ts';
 
@@ -100,6 +100,7 @@ export function registerGuards(app: FastifyInstance): void {
   // preValidation: who may call a route is settled before its body is validated, so a caller
   // without access learns nothing from validation errors (401/404 come first).
   app.addHook('preValidation', async (request, reply) => {
+    if (request.isMultipart() && request.routeOptions.config.multipart !== true) throw new UnsupportedMediaTypeError();
     const access = routeAccess(request);
     if (access === 'token') {
       await checkToken(app, request);
