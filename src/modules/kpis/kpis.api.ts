@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Actor } from '../../platform/access/actor.ts';
-import { NotFoundError, PreconditionFailedError, PreconditionRequiredError, ValidationError } from '../../platform/errors.ts';
+import type { FastifyInstance } from 'fastify';
+import { ValidationError } from '../../platform/errors.ts';
+import { API_ERRORS, expectedVersion, organisationOf, rejectInvalid, withEtag } from '../../platform/http/api.ts';
 import { apiActor } from '../../platform/http/context.ts';
 import { ProblemSchema } from '../../platform/http/problem.schema.ts';
 import {
@@ -63,24 +63,6 @@ export function measurementJson(m: MeasurementRecord): MeasurementJson {
   return { period: m.period, value: m.value, note: m.note, source: m.source };
 }
 
-/** A strong ETag naming the KPI and its version. */
-export function etagOf(kpi: { id: string; version: number }): string {
-  return `"${kpi.id}.${kpi.version}"`;
-}
-
-/** The version an If-Match header holds for this KPI: missing → 428; another item's or unreadable → 412; `*` → any. */
-export function expectedVersion(header: string | string[] | undefined, id: string): number | undefined {
-  const raw = [header ?? []].flat().join(',').trim();
-  if (raw === '') throw new PreconditionRequiredError();
-  const tags = raw.split(',').map((t) => t.trim().replace(/^W\//, ''));
-  if (tags.includes('*')) return undefined;
-  for (const tag of tags) {
-    const match = /^"([0-9a-f-]{36})\.(\d{1,9})"$/i.exec(tag);
-    if (match?.[1]?.toLowerCase() === id.toLowerCase()) return Number(match[2]);
-  }
-  throw new PreconditionFailedError();
-}
-
 /** Service field names → JSON pointers into the KPI body. */
 const POINTERS: Readonly<Record<string, string>> = {
   [KPI_FIELDS.baselineValue]: '/baseline/value',
@@ -103,25 +85,7 @@ async function withPointers<T>(action: () => Promise<T>): Promise<T> {
   }
 }
 
-function organisationOf(actor: Actor): string {
-  if (actor.kind !== 'token') throw new NotFoundError();
-  return actor.organisationId;
-}
-
-/** Schema problems are answered after who sent it (401/403) and whether the KPI exists for them (404). */
-function rejectInvalid(request: FastifyRequest): void {
-  const error = request.validationError;
-  if (error === undefined) return;
-  if ((error as { validationContext?: string }).validationContext === 'params') throw new NotFoundError();
-  throw error;
-}
-
-function withEtag<T>(reply: FastifyReply, kpi: { id: string; version: number }, body: T): T {
-  void reply.header('etag', etagOf(kpi));
-  return body;
-}
-
-const errors = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema };
+const errors = API_ERRORS;
 const changeErrors = { ...errors, 409: ProblemSchema, 412: ProblemSchema, 428: ProblemSchema };
 const etagHeader = { ETag: { type: 'string', description: 'The KPI’s version; send it back as If-Match to change or delete it' } };
 

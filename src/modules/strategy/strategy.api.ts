@@ -1,7 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Actor } from '../../platform/access/actor.ts';
-import { NotFoundError, PreconditionFailedError, PreconditionRequiredError } from '../../platform/errors.ts';
+import type { FastifyInstance } from 'fastify';
+import { API_ERRORS, expectedVersion, organisationOf, rejectInvalid, withEtag } from '../../platform/http/api.ts';
 import { apiActor } from '../../platform/http/context.ts';
 import { ProblemSchema } from '../../platform/http/problem.schema.ts';
 import {
@@ -67,51 +66,8 @@ export function objectiveJson(o: Objective): ObjectiveJson {
   };
 }
 
-/** A strong ETag naming the item and its version: `"<id>.<version>"`. */
-export function etagOf(item: { id: string; version: number }): string {
-  return `"${item.id}.${item.version}"`;
-}
-
-/**
- * The version an `If-Match` header holds for this item. Missing → 428; an ETag of another
- * item, or one that cannot be read, can never match → 412. `*` matches any version.
- */
-export function expectedVersion(header: string | string[] | undefined, id: string): number | undefined {
-  const raw = [header ?? []].flat().join(',').trim();
-  if (raw === '') throw new PreconditionRequiredError();
-  const tags = raw.split(',').map((t) => t.trim().replace(/^W\//, ''));
-  if (tags.includes('*')) return undefined;
-  for (const tag of tags) {
-    const match = /^"([0-9a-f-]{36})\.(\d{1,9})"$/i.exec(tag);
-    if (match?.[1]?.toLowerCase() === id.toLowerCase()) return Number(match[2]);
-  }
-  throw new PreconditionFailedError();
-}
-
 function pagingOf(query: PageQuery): Paging {
   return { page: query.page === undefined ? undefined : Number(query.page), pageSize: query.pageSize === undefined ? undefined : Number(query.pageSize) };
-}
-
-function organisationOf(actor: Actor): string {
-  if (actor.kind !== 'token') throw new NotFoundError();
-  return actor.organisationId;
-}
-
-/**
- * Schema problems are attached rather than answered at once, so a request is first checked
- * for who sent it (401/403) and whether the item exists for them (404), and only then for
- * what it sent (400). An id that is not an id is simply not found.
- */
-function rejectInvalid(request: FastifyRequest): void {
-  const error = request.validationError;
-  if (error === undefined) return;
-  if ((error as { validationContext?: string }).validationContext === 'params') throw new NotFoundError();
-  throw error;
-}
-
-function withEtag<T>(reply: FastifyReply, item: { id: string; version: number }, body: T): T {
-  void reply.header('etag', etagOf(item));
-  return body;
 }
 
 function page<T, J>(result: Page<T>, toJson: (item: T) => J) {
@@ -119,7 +75,7 @@ function page<T, J>(result: Page<T>, toJson: (item: T) => J) {
 }
 
 const Type204 = { type: 'null', description: 'Deleted' } as const;
-const errors = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema };
+const errors = API_ERRORS;
 const changeErrors = { ...errors, 412: ProblemSchema, 428: ProblemSchema };
 const etagHeader = { ETag: { type: 'string', description: 'The item’s version; send it back as If-Match to change or delete it' } };
 
