@@ -11,6 +11,7 @@ import type { DatabaseHandle, Db } from './db/database.ts';
 import { accountWebRoutes } from './modules/auth/account.web.ts';
 import { authWebRoutes } from './modules/auth/auth.web.ts';
 import { kpisApiRoutes } from './modules/kpis/kpis.api.ts';
+import { kpiExportsWebRoutes } from './modules/kpis/exports.web.ts';
 import { kpisWebRoutes } from './modules/kpis/kpis.web.ts';
 import { importApiRoutes } from './modules/measurements/import.api.ts';
 import { WEB_IMPORT_LIMITS } from './modules/measurements/import-format.ts';
@@ -19,6 +20,7 @@ import { organisationsApiRoutes } from './modules/organisations/organisations.ap
 import { organisationsWebRoutes } from './modules/organisations/organisations.web.ts';
 import { strategyApiRoutes } from './modules/strategy/strategy.api.ts';
 import { strategyWebRoutes } from './modules/strategy/strategy.web.ts';
+import { threadWebRoutes } from './modules/thread/thread.web.ts';
 import { tokensWebRoutes } from './modules/tokens/tokens.web.ts';
 import { usersWebRoutes } from './modules/users/users.web.ts';
 import { auditWebRoutes } from './platform/audit/audit.web.ts';
@@ -124,9 +126,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(tokensWebRoutes);
   await app.register(auditWebRoutes);
   await app.register(kpisWebRoutes);
+  await app.register(kpiExportsWebRoutes);
   await app.register(kpisApiRoutes);
   await app.register(strategyWebRoutes);
   await app.register(strategyApiRoutes);
+  await app.register(threadWebRoutes);
   await app.register(importWebRoutes);
   await app.register(importApiRoutes);
   return app;

@@ -1,15 +1,76 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
 import type { Config } from './config/config.ts';
-import { type DatabaseHandle, openDatabase } from './db/database.ts';
+import { type DatabaseHandle, type Db, openDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
+import { sendOverdueReminders } from './modules/kpis/reminders.service.ts';
+import { createMailer, type Mailer } from './platform/email/mailer.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
 
 export interface RunningServer {
   app: FastifyInstance;
   database: DatabaseHandle;
   url: string;
+  /** Whether this instance emails the owners of overdue KPIs, in words for the start-up message. */
+  reminders: { on: boolean; description: string };
   close(): Promise<void>;
+}
+
+export interface ReminderSchedule {
+  /** Stops the timer and waits (briefly) for a run in progress to finish. */
+  stop(): Promise<void>;
+}
+
+/** How long closing waits for a reminder run in progress before closing the database anyway. */
+const REMINDER_STOP_WAIT_MS = 10_000;
+
+/**
+ * Runs the overdue-KPI reminders every `intervalMinutes`, the first run `firstRunDelayMs`
+ * after start. Runs never overlap; a failed run is logged and the next one tries again. The
+ * timers are unref'd, so they never keep the process alive. Several instances may all run it:
+ * each reminder is claimed in the database before it is sent.
+ */
+export function startReminderSchedule(options: {
+  db: Db;
+  mailer: Mailer;
+  publicUrl: string;
+  intervalMinutes: number;
+  logger: Logger;
+  firstRunDelayMs?: number;
+}): ReminderSchedule {
+  const { db, mailer, logger } = options;
+  const controller = new AbortController();
+  let running: Promise<void> | null = null;
+  const run = (): void => {
+    if (running !== null || controller.signal.aborted) return;
+    running = sendOverdueReminders(db, mailer, { publicUrl: options.publicUrl, logger, signal: controller.signal })
+      .then((result) => {
+        if (result.sent > 0 || result.failed > 0) logger.info(result, 'KPI reminder run finished');
+      })
+      .catch((error: unknown) => {
+        if (!controller.signal.aborted) logger.error({ err: error }, 'The KPI reminder run failed; the next run tries again');
+      })
+      .finally(() => {
+        running = null;
+      });
+  };
+  const first = setTimeout(run, options.firstRunDelayMs ?? 10_000);
+  const every = setInterval(run, options.intervalMinutes * 60_000);
+  first.unref();
+  every.unref();
+  return {
+    async stop() {
+      clearTimeout(first);
+      clearInterval(every);
+      controller.abort();
+      if (running !== null) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([running, new Promise<void>((resolve) => (timer = setTimeout(resolve, REMINDER_STOP_WAIT_MS)))]);
+        clearTimeout(timer);
+      }
+      mailer.close();
+    },
+  };
 }
 
 /**
@@ -19,7 +80,12 @@ export interface RunningServer {
  */
 export async function startServer(
   config: Config,
-  options: { logger?: Logger; beforeListen?: (database: DatabaseHandle, logger: Logger) => Promise<void> } = {},
+  options: {
+    logger?: Logger;
+    beforeListen?: (database: DatabaseHandle, logger: Logger) => Promise<void>;
+    /** The mailer for reminders; default: from SMTP_URL (none when it is unset). */
+    mailer?: Mailer | null;
+  } = {},
 ): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const database = await openDatabase(config);
@@ -32,13 +98,29 @@ export async function startServer(
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.port;
     const shownHost = config.host === '0.0.0.0' || config.host === '127.0.0.1' || config.host === '::' ? 'localhost' : config.host;
+    const url = `http://${shownHost}:${port}`;
+    const mailer = options.mailer === undefined ? createMailer(config) : options.mailer;
+    let schedule: ReminderSchedule | null = null;
+    let reminders: RunningServer['reminders'];
+    if (mailer === null) {
+      reminders = { on: false, description: 'Reminder emails are off: set SMTP_URL to email the owners of overdue KPIs.' };
+    } else if (config.reminderIntervalMinutes === 0) {
+      mailer.close();
+      reminders = { on: false, description: 'Reminder emails are off (REMINDER_INTERVAL_MINUTES is 0).' };
+    } else {
+      schedule = startReminderSchedule({ db: database.db, mailer, publicUrl: config.publicUrl, intervalMinutes: config.reminderIntervalMinutes, logger });
+      reminders = { on: true, description: `Reminder emails are on: owners of overdue KPIs are emailed (checked every ${config.reminderIntervalMinutes} minutes).` };
+    }
+    logger.info({ reminders: reminders.on, intervalMinutes: reminders.on ? config.reminderIntervalMinutes : null }, reminders.description);
     let closing: Promise<void> | undefined;
     return {
       app,
       database,
-      url: `http://${shownHost}:${port}`,
+      url,
+      reminders,
       close: () => {
         closing ??= (async () => {
+          await schedule?.stop();
           await app.close();
           await database.close();
         })();

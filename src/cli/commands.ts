@@ -4,6 +4,7 @@ import { migrateToLatest } from '../db/migrate.ts';
 import { registerAuditCommands } from './audit.command.ts';
 import { registerImportCommands } from './import.command.ts';
 import { registerOrgCommands } from './org.command.ts';
+import { registerReminderCommands } from './reminders.command.ts';
 import { registerSeedCommand } from './seed.command.ts';
 import { registerServeCommand } from './serve.command.ts';
 import type { ConfigLoader } from './support.ts';
@@ -36,4 +37,5 @@ export function registerCommands(program: Command, config: ConfigLoader): void {
   registerTokenCommands(program, config);
   registerAuditCommands(program, config);
   registerImportCommands(program, config);
+  registerReminderCommands(program, config);
 }

@@ -17,7 +17,8 @@ export function registerServeCommand(program: Command, config: ConfigLoader): vo
         '',
         'Settings come from the environment: PORT (3000), HOST, DATABASE_URL (unset: the embedded',
         'database in WAYMARK_DATA_DIR, default ./data), SESSION_SECRET (required in production),',
-        'NODE_ENV, LOG_LEVEL, PUBLIC_URL, TRUST_PROXY.',
+        'NODE_ENV, LOG_LEVEL, PUBLIC_URL, TRUST_PROXY; SMTP_URL, MAIL_FROM and REMINDER_INTERVAL_MINUTES',
+        '(60; 0 is off) for the emails to owners of overdue KPIs, which are off without SMTP_URL.',
         'On the embedded database outside production, a first run with no organisations seeds the',
         'demo and prints how to sign in. Production never seeds. Ctrl+C (SIGINT) or SIGTERM stops',
         'the server after the requests in flight.',
@@ -64,7 +65,7 @@ export function registerServeCommand(program: Command, config: ConfigLoader): vo
           ...(server.database.kind === 'embedded' ? ['(Stop the server first: the embedded data folder belongs to one process at a time.)'] : []),
         );
       }
-      lines.push('', 'Press Ctrl+C to stop.');
+      lines.push('', server.reminders.description, '', 'Press Ctrl+C to stop.');
       console.log(lines.join('\n'));
       if (demo === 'present' && cfg.env === 'production') {
         console.error(

@@ -97,6 +97,28 @@ describe('loadConfig refuses bad values with a message naming the setting', () =
   });
 });
 
+describe('loadConfig email and reminders', () => {
+  it('REMINDER_INTERVAL_MINUTES: hourly by default, 0 turns reminders off, anything else is refused', () => {
+    expect(loadConfig({}).reminderIntervalMinutes).toBe(60);
+    expect(loadConfig({ REMINDER_INTERVAL_MINUTES: '' }).reminderIntervalMinutes).toBe(60);
+    expect(loadConfig({ REMINDER_INTERVAL_MINUTES: '0' }).reminderIntervalMinutes).toBe(0);
+    expect(loadConfig({ REMINDER_INTERVAL_MINUTES: '15' }).reminderIntervalMinutes).toBe(15);
+    expect(loadConfig({ REMINDER_INTERVAL_MINUTES: '10080' }).reminderIntervalMinutes).toBe(10080);
+    for (const bad of ['-5', '1.5', 'hourly', '10081', '1e3']) {
+      expect(() => loadConfig({ REMINDER_INTERVAL_MINUTES: bad }), bad).toThrow(ConfigError);
+      expect(() => loadConfig({ REMINDER_INTERVAL_MINUTES: bad }), bad).toThrow(/REMINDER_INTERVAL_MINUTES must be a whole number of minutes from 0 \(off\) to 10080/);
+    }
+  });
+
+  it('SMTP_URL: unset turns email off; MAIL_FROM has a default', () => {
+    expect(loadConfig({}).smtpUrl).toBeUndefined();
+    expect(loadConfig({ SMTP_URL: 'smtp://mail.example:587' }).smtpUrl).toBe('smtp://mail.example:587');
+    expect(() => loadConfig({ SMTP_URL: 'mail.example:25' })).toThrow(/SMTP_URL must look like/);
+    expect(loadConfig({}).mailFrom).toBe('Waymark <waymark@localhost>');
+    expect(loadConfig({ MAIL_FROM: 'Performance <kpis@west-marsh.example>' }).mailFrom).toBe('Performance <kpis@west-marsh.example>');
+  });
+});
+
 describe('loadConfig paths', () => {
   it('resolves the embedded data folder to an absolute path', () => {
     expect(loadConfig({ WAYMARK_DATA_DIR: 'some/dir' }).dataDir).toBe(path.resolve('some/dir'));

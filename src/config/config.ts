@@ -22,6 +22,8 @@ export interface Config {
   readonly smtpUrl: string | undefined;
   /** The From address of Waymark's emails. */
   readonly mailFrom: string;
+  /** Minutes between runs of the overdue-KPI reminders in `serve` (when SMTP is configured); 0 turns them off. */
+  readonly reminderIntervalMinutes: number;
 }
 
 export class ConfigError extends Error {
@@ -53,6 +55,18 @@ function parseSmtpUrl(raw: string | undefined): string | undefined {
   if (raw === undefined || raw === '') return undefined;
   if (!/^smtps?:\/\/[^\s]+$/.test(raw)) throw new ConfigError('SMTP_URL must look like smtp://user:password@host:587 or smtps://…');
   return raw;
+}
+
+/** At most a week between checks: a weekly KPI's value is due days after its week ends, and reminders should not lag far behind. */
+export const MAX_REMINDER_INTERVAL_MINUTES = 7 * 24 * 60;
+
+function parseReminderInterval(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return 60;
+  const minutes = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(minutes) || minutes > MAX_REMINDER_INTERVAL_MINUTES) {
+    throw new ConfigError(`REMINDER_INTERVAL_MINUTES must be a whole number of minutes from 0 (off) to ${MAX_REMINDER_INTERVAL_MINUTES}, not "${raw}"`);
+  }
+  return minutes;
 }
 
 function parseEnvName(raw: string | undefined): Config['env'] {
@@ -100,5 +114,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     smtpUrl: parseSmtpUrl(env.SMTP_URL),
     mailFrom: env.MAIL_FROM ?? 'Waymark <waymark@localhost>',
+    reminderIntervalMinutes: parseReminderInterval(env.REMINDER_INTERVAL_MINUTES),
   });
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
+import { Kysely, type KyselyConfig, PGliteDialect, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.ts';
 
@@ -103,15 +103,20 @@ export function acquireDataDirLock(dataDir: string): () => void {
   throw new DatabaseLockedError(`Could not lock the embedded database in ${dataDir}`);
 }
 
+export interface OpenOptions {
+  /** Kysely's query log (benchmarks read the SQL a page runs from it). */
+  log?: KyselyConfig['log'];
+}
+
 /** Opens an embedded PGlite database: in a folder, or in memory when dataDir is 'memory://'. */
-export async function openEmbedded(dataDir: string): Promise<DatabaseHandle> {
+export async function openEmbedded(dataDir: string, options: OpenOptions = {}): Promise<DatabaseHandle> {
   const inMemory = dataDir === 'memory://';
   const release = inMemory ? () => undefined : acquireDataDirLock(dataDir);
   try {
     const pglite = await PGlite.create(inMemory ? undefined : path.join(dataDir, 'pgdata'), {
       parsers: TYPE_PARSERS,
     });
-    const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
+    const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }), ...(options.log === undefined ? {} : { log: options.log }) });
     return {
       db,
       kind: 'embedded',
@@ -131,7 +136,7 @@ export async function openEmbedded(dataDir: string): Promise<DatabaseHandle> {
 }
 
 /** Opens a pool on a PostgreSQL server (15 or newer). */
-export function openPostgres(url: string, options: { max?: number } = {}): DatabaseHandle {
+export function openPostgres(url: string, options: OpenOptions & { max?: number } = {}): DatabaseHandle {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.max ?? 10,
@@ -141,7 +146,7 @@ export function openPostgres(url: string, options: { max?: number } = {}): Datab
         TYPE_PARSERS[oid] ?? (pg.types.getTypeParser(oid, 'text') as (value: string) => unknown)) as typeof pg.types.getTypeParser,
     },
   });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...(options.log === undefined ? {} : { log: options.log }) });
   return {
     db,
     kind: 'postgres',

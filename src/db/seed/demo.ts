@@ -1,14 +1,18 @@
+import { createKpi, recordMeasurementsBatch, todayUtc } from '../../modules/kpis/kpis.service.ts';
 import { createOrganisation, findOrganisationBySlug, type Organisation } from '../../modules/organisations/organisations.service.ts';
+import { createAgendaTag, createGoal, createObjective, createStrategy, publishStrategy } from '../../modules/strategy/strategy.service.ts';
 import { addUser } from '../../modules/users/users.service.ts';
 import type { Actor } from '../../platform/access/actor.ts';
 import type { Role } from '../../platform/access/roles.ts';
 import { type Db, inTransaction } from '../database.ts';
+import { DEMO_AGENDA_TAG, DEMO_GOALS, DEMO_KPIS, demoKpiDates, demoMeasurements, demoStrategy, objectiveDueDate } from './demo-strategy.ts';
 
 /**
  * The demo a newcomer sees on the first `npm start`: a fictional central body with a fictional
  * county council under it, and one person per role. Everything is fictional, the same on every
  * run, and built through the services (so it gets audit events and obeys the same rules as
- * data entered by hand). Later modules add their own steps (strategy, KPIs, …) to DEMO_STEPS.
+ * data entered by hand). Later modules add their own steps to DEMO_STEPS; the strategy, its
+ * KPIs and their values come from demo-strategy.ts.
  *
  * The password is published in the README and printed at start-up: demo data is for trying
  * Waymark on one machine, and production never seeds it.
@@ -69,6 +73,12 @@ export interface DemoSeedContext {
   readonly actor: Actor;
   /** Organisations created so far, by slug, for later steps to link to. */
   readonly organisations: Map<string, Organisation>;
+  /** People created so far: user id by email. */
+  readonly users: Map<string, string>;
+  /** Objectives created so far: id by their `ref` in demo-strategy.ts. */
+  readonly objectives: Map<string, string>;
+  /** The day the demo is seeded ('YYYY-MM-DD', UTC): the generated values are relative to it. */
+  readonly today: string;
 }
 
 export interface DemoSeedStep {
@@ -80,6 +90,12 @@ function organisationIn(context: DemoSeedContext, slug: string): Organisation {
   const organisation = context.organisations.get(slug);
   if (organisation === undefined) throw new Error(`Demo seed: the organisation "${slug}" is created by an earlier step`);
   return organisation;
+}
+
+function userIn(context: DemoSeedContext, email: string): string {
+  const id = context.users.get(email);
+  if (id === undefined) throw new Error(`Demo seed: the person "${email}" is created by an earlier step`);
+  return id;
 }
 
 /** The steps, in order. Each later step may use what the earlier ones created. */
@@ -100,15 +116,79 @@ export const DEMO_STEPS: readonly DemoSeedStep[] = Object.freeze([
         let first = true;
         for (const { organisation, role } of person.roles) {
           // The password is set with the account; further memberships only add access.
-          await addUser(context.db, context.actor, organisationIn(context, organisation).id, {
+          const { user } = await addUser(context.db, context.actor, organisationIn(context, organisation).id, {
             email: person.email,
             name: person.name,
             role,
             password: first ? DEMO_PASSWORD : undefined,
           });
+          context.users.set(person.email, user.id);
           first = false;
         }
       }
+    },
+  },
+  {
+    name: 'strategy',
+    async run(context) {
+      const council = organisationIn(context, DEMO_COUNCIL.slug);
+      const strategy = await createStrategy(context.db, context.actor, council.id, demoStrategy(context.today));
+      await createAgendaTag(context.db, context.actor, council.id, DEMO_AGENDA_TAG);
+      for (const goal of DEMO_GOALS) {
+        const created = await createGoal(context.db, context.actor, council.id, strategy.id, {
+          title: goal.title,
+          description: goal.description,
+          tags: goal.tags,
+          weight: 1,
+        });
+        for (const objective of goal.objectives) {
+          const { id } = await createObjective(context.db, context.actor, council.id, created.id, {
+            title: objective.title,
+            description: objective.description,
+            ownerId: userIn(context, objective.owner),
+            dueDate: objectiveDueDate(context.today, objective.dueYear),
+            weight: 1,
+          });
+          context.objectives.set(objective.ref, id);
+        }
+      }
+      // Published once complete, so its version history starts with the whole strategy.
+      await publishStrategy(context.db, context.actor, council.id, strategy.id);
+    },
+  },
+  {
+    name: 'KPIs',
+    async run(context) {
+      const council = organisationIn(context, DEMO_COUNCIL.slug);
+      for (const kpi of DEMO_KPIS) {
+        const { baselineDate, targetDate } = demoKpiDates(kpi, context.today);
+        const objectiveId = kpi.objective === null ? undefined : context.objectives.get(kpi.objective);
+        if (kpi.objective !== null && objectiveId === undefined) throw new Error(`Demo seed: ${kpi.key} links to the unknown objective ${kpi.objective}`);
+        await createKpi(context.db, context.actor, council.id, {
+          key: kpi.key,
+          name: kpi.name,
+          definition: kpi.definition,
+          unit: kpi.unit,
+          polarity: kpi.polarity,
+          frequency: kpi.frequency,
+          baseline: { value: kpi.baseline, date: baselineDate },
+          target: { value: kpi.target, date: targetDate },
+          tolerance: kpi.tolerance,
+          ownerId: kpi.owner === null ? null : userIn(context, kpi.owner),
+          category: kpi.category,
+          objectiveIds: objectiveId === undefined ? [] : [objectiveId],
+          isPublic: kpi.isPublic,
+          formula: kpi.formula,
+        });
+      }
+    },
+  },
+  {
+    name: 'measurements',
+    async run(context) {
+      // One batch: one multi-row upsert, one recalculation of the derived KPIs, one audit event.
+      const rows = demoMeasurements(context.today).map((m) => ({ kpi: m.kpi, period: m.period, value: m.value, note: m.note }));
+      await recordMeasurementsBatch(context.db, context.actor, organisationIn(context, DEMO_COUNCIL.slug).id, rows, 'import');
     },
   },
 ]);
@@ -127,12 +207,24 @@ export async function demoIsSeeded(db: Db): Promise<boolean> {
 export async function seedDemo(
   db: Db,
   actor: Actor,
-  options: { onStep?: (name: string) => void; steps?: readonly DemoSeedStep[] } = {},
+  options: {
+    onStep?: (name: string) => void;
+    steps?: readonly DemoSeedStep[];
+    /** The day the values are generated for ('YYYY-MM-DD'); default: today (UTC). */
+    today?: string;
+  } = {},
 ): Promise<DemoSeedOutcome> {
   if (await demoIsSeeded(db)) return { status: 'already_seeded' };
   try {
     return await inTransaction(db, async (trx) => {
-      const context: DemoSeedContext = { db: trx, actor, organisations: new Map() };
+      const context: DemoSeedContext = {
+        db: trx,
+        actor,
+        organisations: new Map(),
+        users: new Map(),
+        objectives: new Map(),
+        today: options.today ?? todayUtc(),
+      };
       for (const step of options.steps ?? DEMO_STEPS) {
         options.onStep?.(step.name);
         await step.run(context);

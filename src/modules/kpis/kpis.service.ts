@@ -7,12 +7,16 @@ import {
   deleteMeasurements,
   findExistingMeasurements,
   findMeasurement,
+  hasMeasurementsBefore,
+  listMeasurementPageOfKpi,
   listMeasurementsOfKpi,
-  listRecentValues,
+  listMeasurementsOfKpiSince,
+  listRecentValueTexts,
   listValuesOfKpis,
   type MeasurementRow,
   type MeasurementSource,
   type MeasurementWrite,
+  parseValueText,
   upsertMeasurement,
   upsertMeasurements,
 } from '../measurements/measurements.service.ts';
@@ -32,10 +36,16 @@ import {
   MAX_NOTE_LENGTH,
   readNumber,
 } from './kpis.ts';
-import { formatPeriod, lastExpectedPeriod, parsePeriodInput } from './periods.ts';
-import { type KpiStatus, kpiStatus, type Measurement } from './status.ts';
+import { formatPeriod, lastExpectedPeriod, parsePeriodInput, periodStart } from './periods.ts';
+import { type KpiStatus, kpiStatus, type Measurement, previousMeasurement } from './status.ts';
 
 export type { Kpi, KpiInput, KpiSummary, KpiWithStatus, MeasurementSource };
+
+// The KPI module's pure rules and labels that other modules build on (the golden thread, the
+// dashboard): they import this service, never the files behind it.
+export { type Frequency, formatDate, formatPeriod } from './periods.ts';
+export { ROLLUP_RULE, type Rollup, type RollupChild, rollUp, type StatusCounts } from './rollup.ts';
+export { formatValue, KPI_STATUSES, type KpiStatus, type Polarity, polaritySign, STATUS_TAG_CLASSES, statusLabel } from './status.ts';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 200;
@@ -66,6 +76,8 @@ export interface StatusOptions {
 
 export interface KpiFilters {
   status?: KpiStatus | undefined;
+  /** Only KPIs missing a value for their last expected period (whatever their status). */
+  overdue?: boolean | undefined;
   ownerId?: string | undefined;
   category?: string | undefined;
   isPublic?: boolean | undefined;
@@ -193,9 +205,18 @@ type ComputedStatus = Omit<KpiWithStatus, keyof Kpi>;
 const statusCache = new Map<string, ComputedStatus>();
 const STATUS_CACHE_LIMIT = 50_000;
 
-function statusCacheKey(kpi: Kpi, measurements: readonly Measurement[], today: string): string {
-  const values = measurements.map((m) => `${m.period}=${m.value}`).join(',');
+function statusCacheKey(kpi: Kpi, values: string, today: string): string {
   return `${today}|${kpi.polarity}|${kpi.frequency}|${kpi.baseline.date}=${kpi.baseline.value}|${kpi.target.date}=${kpi.target.value}|${kpi.tolerance}|${kpi.unit}|${values}`;
+}
+
+function cachedStatus(kpi: Kpi, key: string, measurements: () => readonly Measurement[], today: string): KpiWithStatus {
+  let computed = statusCache.get(key);
+  if (computed === undefined) {
+    computed = computeStatus(kpi, measurements(), today);
+    if (statusCache.size >= STATUS_CACHE_LIMIT) statusCache.clear();
+    statusCache.set(key, computed);
+  }
+  return { ...kpi, ...computed };
 }
 
 function computeStatus(kpi: Kpi, measurements: readonly Measurement[], today: string): ComputedStatus {
@@ -207,6 +228,7 @@ function computeStatus(kpi: Kpi, measurements: readonly Measurement[], today: st
     status: result.status,
     statusReason: result.reason,
     latest: result.latest,
+    previous: result.latest === null ? null : previousMeasurement(measurements, result.latest.period),
     planned: result.planned,
     forecast: forecast(spec, measurements, { today }),
     overdue: expectedPeriod !== null && (result.latest === null || result.latest.period < expectedPeriod),
@@ -216,48 +238,57 @@ function computeStatus(kpi: Kpi, measurements: readonly Measurement[], today: st
 
 /** The KPI's status, reason, latest value, plan and forecast on `today`, from its measurements. */
 export function withStatus(kpi: Kpi, measurements: readonly Measurement[], today: string): KpiWithStatus {
-  const key = statusCacheKey(kpi, measurements, today);
-  let computed = statusCache.get(key);
-  if (computed === undefined) {
-    computed = computeStatus(kpi, measurements, today);
-    if (statusCache.size >= STATUS_CACHE_LIMIT) statusCache.clear();
-    statusCache.set(key, computed);
-  }
-  return { ...kpi, ...computed };
+  const values = measurements.map((m) => `${m.period}=${m.value}`).join(',');
+  return cachedStatus(kpi, statusCacheKey(kpi, values, today), () => measurements, today);
 }
 
-/** Statuses of many KPIs from one query of their recent values. */
+/**
+ * Statuses of many KPIs from one query of their recent values. The values arrive as one text per
+ * KPI, which is the cache key as it is: a status already computed costs a string and a lookup.
+ */
 async function statusesOf(db: Db, organisationId: string, kpis: readonly Kpi[], wholeOrganisation: boolean, today: string): Promise<KpiWithStatus[]> {
-  const values = await listRecentValues(db, organisationId, wholeOrganisation ? null : kpis.map((k) => k.id), DEFAULT_FORECAST_POINTS);
-  const byKpi = new Map<string, Measurement[]>();
-  for (const v of values) {
-    const list = byKpi.get(v.kpiId);
-    if (list === undefined) byKpi.set(v.kpiId, [{ period: v.period, value: v.value }]);
-    else list.push({ period: v.period, value: v.value });
-  }
-  return kpis.map((kpi) => withStatus(kpi, byKpi.get(kpi.id) ?? [], today));
+  const texts = await listRecentValueTexts(db, organisationId, wholeOrganisation ? null : kpis.map((k) => k.id), DEFAULT_FORECAST_POINTS);
+  const byKpi = new Map(texts.map((t) => [t.kpiId, t.values]));
+  return kpis.map((kpi) => {
+    const values = byKpi.get(kpi.id) ?? '';
+    return cachedStatus(kpi, statusCacheKey(kpi, values, today), () => parseValueText(values), today);
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
 // Reading
 // ---------------------------------------------------------------------------------------------
 
+/** The KPI with its status, from its recent values (as in every list): two queries however long its history. */
 export async function getKpi(db: Db, actor: Actor, organisationId: string, key: string, options: StatusOptions = {}): Promise<KpiWithStatus> {
-  return (await getKpiWithMeasurements(db, actor, organisationId, key, options)).kpi;
+  assertAllowed(actor, 'kpis.read', organisationId);
+  const kpi = await requireKpi(db, organisationId, key);
+  const [withItsStatus] = await statusesOf(db, organisationId, [kpi], false, options.today ?? todayUtc());
+  if (withItsStatus === undefined) throw new Error('A status was not computed');
+  return withItsStatus;
 }
 
-/** The KPI with its status and every measurement, oldest first (the KPI page). */
+/**
+ * The KPI page: the KPI with its status (from its recent values, as in every list) and its
+ * measurements of the plan's time, from the baseline's period on, oldest first. `earlier` says
+ * whether there are values from before (the downloads have them): the page costs the same
+ * however much older history a KPI has.
+ */
 export async function getKpiWithMeasurements(
   db: Db,
   actor: Actor,
   organisationId: string,
   key: string,
   options: StatusOptions = {},
-): Promise<{ kpi: KpiWithStatus; measurements: MeasurementRecord[] }> {
+): Promise<{ kpi: KpiWithStatus; measurements: MeasurementRecord[]; earlier: boolean }> {
   assertAllowed(actor, 'kpis.read', organisationId);
   const kpi = await requireKpi(db, organisationId, key);
-  const rows = await listMeasurementsOfKpi(db, organisationId, kpi.id);
-  return { kpi: withStatus(kpi, rows, options.today ?? todayUtc()), measurements: rows.map(recordOf) };
+  const since = periodStart(kpi.baseline.date, kpi.frequency);
+  const [withItsStatus] = await statusesOf(db, organisationId, [kpi], false, options.today ?? todayUtc());
+  const rows = await listMeasurementsOfKpiSince(db, organisationId, kpi.id, since);
+  const earlier = await hasMeasurementsBefore(db, organisationId, kpi.id, since);
+  if (withItsStatus === undefined) throw new Error('A status was not computed');
+  return { kpi: withItsStatus, measurements: rows.map(recordOf), earlier };
 }
 
 export async function listMeasurements(db: Db, actor: Actor, organisationId: string, key: string): Promise<MeasurementRecord[]> {
@@ -286,21 +317,26 @@ export async function listKpisWithStatus(
   options: StatusOptions = {},
 ): Promise<KpiWithStatus[]> {
   assertAllowed(actor, 'kpis.read', organisationId);
-  const { status, ...sqlFilters } = filters;
+  const { status, overdue, ...sqlFilters } = filters;
   const filtered = sqlFilters.ownerId !== undefined || sqlFilters.category !== undefined || sqlFilters.isPublic !== undefined || sqlFilters.objectiveId !== undefined;
   const kpis = await repo.listKpis(db, organisationId, sqlFilters);
   const all = await statusesOf(db, organisationId, kpis, !filtered, options.today ?? todayUtc());
-  return status === undefined ? all : all.filter((k) => k.status === status);
+  return all.filter((k) => (status === undefined || k.status === status) && (overdue === undefined || k.overdue === overdue));
 }
 
-/** For the golden thread: each objective's KPIs with their statuses and link weights. */
+/**
+ * For the golden thread: each objective's KPIs with their statuses and link weights. A caller
+ * that already holds every KPI of the organisation with its status (from listKpisWithStatus,
+ * unfiltered) passes them as `kpis`, and only the links are read.
+ */
 export async function kpiStatusesForObjectives(
   db: Db,
   actor: Actor,
   organisationId: string,
-  options: StatusOptions = {},
+  options: StatusOptions & { kpis?: readonly KpiWithStatus[] | undefined } = {},
 ): Promise<Map<string, KpiSummary[]>> {
-  const kpis = await listKpisWithStatus(db, actor, organisationId, {}, options);
+  assertAllowed(actor, 'kpis.read', organisationId);
+  const kpis = options.kpis ?? (await listKpisWithStatus(db, actor, organisationId, {}, options));
   const byId = new Map(kpis.map((k) => [k.id, k]));
   const result = new Map<string, KpiSummary[]>();
   for (const link of await repo.listObjectiveLinkRows(db, organisationId)) {
@@ -327,6 +363,54 @@ export async function kpiStatusesForObjectives(
   }
   for (const list of result.values()) list.sort((a, b) => a.name.localeCompare(b.name));
   return result;
+}
+
+/** A measurement as exported: the KPI's key, the period's first day, value, note and source. */
+export interface MeasurementExportRow {
+  kpi: string;
+  period: string;
+  value: number;
+  note: string | null;
+  source: MeasurementSource;
+}
+
+/** Rows per query when exporting measurements: memory stays bounded by one page. */
+export const EXPORT_PAGE_SIZE = 5_000;
+
+/**
+ * Every measurement of the organisation (or of the KPI with `key`), by KPI key then period, read a page at a time as the
+ * consumer asks for more (a streamed export holds one page, never the whole history). Access is
+ * checked now, before anything is streamed. Pages are separate short queries rather than one
+ * long transaction (on the embedded database a transaction would hold up every other request
+ * for as long as the download takes), so a value recorded during a download may or may not be
+ * in it.
+ */
+export async function exportMeasurements(
+  db: Db,
+  actor: Actor,
+  organisationId: string,
+  options: { key?: string | undefined } = {},
+): Promise<AsyncIterable<MeasurementExportRow>> {
+  assertAllowed(actor, 'kpis.read', organisationId);
+  let kpis = (await repo.listKpiKeys(db, organisationId)).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  if (options.key !== undefined) {
+    // One KPI's values; an unknown key is not found, before anything is sent.
+    kpis = kpis.filter((k) => k.key === options.key);
+    if (kpis.length === 0) throw new NotFoundError();
+  }
+  async function* rows(): AsyncGenerator<MeasurementExportRow> {
+    for (const kpi of kpis) {
+      let after: string | null = null;
+      for (;;) {
+        const page = await listMeasurementPageOfKpi(db, organisationId, kpi.id, after, EXPORT_PAGE_SIZE);
+        for (const m of page) yield { kpi: kpi.key, period: m.period, value: m.value, note: m.note, source: m.source };
+        const last = page.at(-1);
+        if (last === undefined || page.length < EXPORT_PAGE_SIZE) break;
+        after = last.period;
+      }
+    }
+  }
+  return rows();
 }
 
 /** Active members who can own a KPI, and the objectives it can link to: choices for the form. */

@@ -70,6 +70,8 @@ export interface KpiWithStatus extends Kpi {
   status: KpiStatus;
   statusReason: string;
   latest: { period: IsoDate; value: number } | null;
+  /** The value of the latest period before `latest` (the biggest movers compare the two). */
+  previous: { period: IsoDate; value: number } | null;
   planned: number | null;
   forecast: Forecast | null;
   /** True when the last expected period (after the grace) has no value, whatever the status. */

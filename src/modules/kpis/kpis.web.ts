@@ -19,16 +19,8 @@ import {
   updateKpi,
 } from './kpis.service.ts';
 import { CATEGORY_LABELS, FREQUENCY_LABELS, KPI_CATEGORIES, type Kpi, type KpiInput, keyProblem, POLARITY_LABELS } from './kpis.ts';
-import { FREQUENCIES, type Frequency, formatDate, formatPeriod, periodEnd } from './periods.ts';
-import { formatValue, POLARITIES, type KpiStatus, statusLabel } from './status.ts';
-
-const STATUS_TAG_CLASSES: Readonly<Record<KpiStatus, string>> = {
-  on_track: 'govuk-tag--green',
-  at_risk: 'govuk-tag--yellow',
-  off_track: 'govuk-tag--red',
-  no_data: 'govuk-tag--grey',
-  overdue: 'govuk-tag--orange',
-};
+import { FREQUENCIES, type Frequency, formatDate, formatPeriod, periodEnd, periodStart } from './periods.ts';
+import { formatValue, KPI_STATUSES, POLARITIES, type KpiStatus, STATUS_TAG_CLASSES, statusLabel } from './status.ts';
 
 const SOURCE_LABELS: Readonly<Record<string, string>> = {
   manual: 'Entered on a form',
@@ -71,6 +63,30 @@ function forecastSentence(kpi: KpiWithStatus, today: string): string {
     case 'uncertain':
       return `It is uncertain whether it will meet its target of ${target} (${range}).`;
   }
+}
+
+/**
+ * Rendered charts by everything they show (the label sums up the data; the input holds it all):
+ * drawing one costs tens of milliseconds, far more than the rest of the page, and a KPI's chart
+ * only changes when its values, definition or forecast do. Bounded by size; cleared when full.
+ */
+const chartCache = new Map<string, string>();
+const CHART_CACHE_LIMIT_CHARS = 32 * 1024 * 1024;
+let chartCacheChars = 0;
+
+function cachedChart(input: Parameters<typeof renderLineChart>[0], unit: string): string {
+  // formatValue is a function (JSON leaves it out); the unit says what it does.
+  const key = `${unit}|${JSON.stringify(input)}`;
+  const cached = chartCache.get(key);
+  if (cached !== undefined) return cached;
+  const svg = renderLineChart(input);
+  if (chartCacheChars + svg.length + key.length > CHART_CACHE_LIMIT_CHARS) {
+    chartCache.clear();
+    chartCacheChars = 0;
+  }
+  chartCache.set(key, svg);
+  chartCacheChars += svg.length + key.length;
+  return svg;
 }
 
 /** The line chart of actuals, the plan from baseline to target, the target and the forecast band. */
@@ -126,13 +142,16 @@ function kpiChart(kpi: KpiWithStatus, measurements: readonly MeasurementRecord[]
     });
     parts.push(`Forecast for the target date: ${format(f.value)} (95% range ${format(f.low)} to ${format(f.high)}).`);
   }
-  return renderLineChart({
-    label: parts.join(' '),
-    series,
-    markers: [{ name: 'Target', point: { date: kpi.target.date, value: kpi.target.value }, colour: '#0b0c0c' }],
-    ...(band === undefined ? {} : { band }),
-    formatValue: format,
-  });
+  return cachedChart(
+    {
+      label: parts.join(' '),
+      series,
+      markers: [{ name: 'Target', point: { date: kpi.target.date, value: kpi.target.value }, colour: '#0b0c0c' }],
+      ...(band === undefined ? {} : { band }),
+      formatValue: format,
+    },
+    kpi.unit,
+  );
 }
 
 function listRow(kpi: KpiWithStatus) {
@@ -145,6 +164,19 @@ function listRow(kpi: KpiWithStatus) {
     overdue: kpi.overdue,
     expected: kpi.expectedPeriod === null ? '' : formatPeriod(kpi.expectedPeriod, kpi.frequency),
   };
+}
+
+/**
+ * The list's filter from the query string: `?status=on_track|at_risk|off_track|no_data|overdue`
+ * (by status) or `?overdue=yes` (missing the last expected value, whatever the status).
+ * Anything else shows every KPI.
+ */
+function listFilter(request: FastifyRequest): { filters: { status?: KpiStatus; overdue?: boolean }; description: string | null } {
+  const query = request.query as { status?: unknown; overdue?: unknown };
+  const status = KPI_STATUSES.find((s) => s === query.status);
+  if (status !== undefined) return { filters: { status }, description: `with the status ${statusLabel(status).toLowerCase()}` };
+  if (query.overdue === 'yes') return { filters: { overdue: true }, description: 'missing their last expected value' };
+  return { filters: {}, description: null };
 }
 
 /** Form values as typed, for showing the form again. */
@@ -286,13 +318,13 @@ export async function kpisWebRoutes(app: FastifyInstance): Promise<void> {
 
   app.get('/o/:org/kpis', viewer, async (request, reply) => {
     const org = requireOrg(request);
-    const kpis = await listKpisWithStatus(app.db, webActor(request), org.organisation.id);
-    const counts = new Map<KpiStatus, number>();
-    for (const kpi of kpis) counts.set(kpi.status, (counts.get(kpi.status) ?? 0) + 1);
+    const filter = listFilter(request);
+    const kpis = await listKpisWithStatus(app.db, webActor(request), org.organisation.id, filter.filters);
     return reply.page('kpis/views/list.njk', {
-      pageTitle: 'KPIs',
+      pageTitle: filter.description === null ? 'KPIs' : `KPIs ${filter.description}`,
       organisation: org.organisation,
       rows: kpis.map(listRow),
+      filterDescription: filter.description,
       overdueCount: kpis.filter((k) => k.overdue).length,
       canManage: roleAtLeast(org.role, 'manager'),
     });
@@ -332,7 +364,7 @@ export async function kpisWebRoutes(app: FastifyInstance): Promise<void> {
   app.get('/o/:org/kpis/:key', viewer, async (request, reply) => {
     const org = requireOrg(request);
     const today = new Date().toISOString().slice(0, 10);
-    const { kpi, measurements } = await getKpiWithMeasurements(app.db, webActor(request), org.organisation.id, keyParam(request), { today });
+    const { kpi, measurements, earlier } = await getKpiWithMeasurements(app.db, webActor(request), org.organisation.id, keyParam(request), { today });
     return reply.page('kpis/views/kpi.njk', {
       pageTitle: kpi.name,
       organisation: org.organisation,
@@ -353,6 +385,8 @@ export async function kpisWebRoutes(app: FastifyInstance): Promise<void> {
         note: m.note ?? '',
         source: SOURCE_LABELS[m.source] ?? m.source,
       })),
+      earlier,
+      since: formatPeriod(periodStart(kpi.baseline.date, kpi.frequency), kpi.frequency),
       canRecord: roleAtLeast(org.role, 'contributor') && kpi.formula === null,
       canManage: roleAtLeast(org.role, 'manager'),
     });

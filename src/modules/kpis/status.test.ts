@@ -5,6 +5,7 @@ import {
   formatValue,
   kpiStatus,
   plannedValue,
+  previousMeasurement,
   type KpiSpec,
   type KpiStatus,
   type Measurement,
@@ -135,6 +136,19 @@ describe('kpiStatus: comparing with the plan', () => {
     });
     expect(statusOf({ ...hold, polarity: 'lower_is_better' }, 94.5)).toBe('on_track');
     expect(statusOf({ ...hold, polarity: 'lower_is_better' }, 95.5)).toBe('off_track');
+  });
+});
+
+describe('previousMeasurement', () => {
+  it('is the latest value of a period before the given one, skipping values that are not numbers', () => {
+    const values: Measurement[] = [
+      { period: '2026-01-01', value: 1 },
+      { period: '2026-03-01', value: 3 },
+      { period: '2026-02-01', value: Number.NaN },
+      { period: '2025-12-01', value: 0 },
+    ];
+    expect(previousMeasurement(values, '2026-03-01')).toEqual({ period: '2026-01-01', value: 1 });
+    expect(previousMeasurement(values, '2025-12-01')).toBeNull();
   });
 });
 

@@ -57,6 +57,15 @@ export function statusLabel(status: KpiStatus): string {
   return STATUS_LABELS[status];
 }
 
+/** The govuk-tag colour of each status, the same on every page. */
+export const STATUS_TAG_CLASSES: Readonly<Record<KpiStatus, string>> = {
+  on_track: 'govuk-tag--green',
+  at_risk: 'govuk-tag--yellow',
+  off_track: 'govuk-tag--red',
+  no_data: 'govuk-tag--grey',
+  overdue: 'govuk-tag--orange',
+};
+
 /** +1 when a larger value is better, −1 when a smaller one is: turns "better" into "larger". */
 export function polaritySign(polarity: Polarity): 1 | -1 {
   return polarity === 'higher_is_better' ? 1 : -1;
@@ -126,6 +135,16 @@ export function latestMeasurement(measurements: readonly Measurement[]): Measure
     if (!latest || measurement.period >= latest.period) latest = measurement;
   }
   return latest ? { period: latest.period, value: latest.value } : null;
+}
+
+/** The measurement of the latest period before `period` (for the change since the one before), or null. */
+export function previousMeasurement(measurements: readonly Measurement[], period: IsoDate): Measurement | null {
+  let previous: Measurement | null = null;
+  for (const measurement of measurements) {
+    if (!Number.isFinite(measurement.value) || measurement.period >= period) continue;
+    if (!previous || measurement.period >= previous.period) previous = measurement;
+  }
+  return previous ? { period: previous.period, value: previous.value } : null;
 }
 
 /** The last expected period when it should have a value: it starts after the baseline date. */

@@ -70,15 +70,35 @@ export async function findMeasurement(db: Db, organisationId: string, kpiId: str
   return row && toRow(row);
 }
 
-/** Every measurement of one KPI, oldest period first. */
-export async function listByKpi(db: Db, organisationId: string, kpiId: string): Promise<MeasurementRow[]> {
-  const rows = await db
+/** Every measurement of one KPI (or those of periods from `since` on), oldest period first. */
+export async function listByKpi(db: Db, organisationId: string, kpiId: string, since: string | null = null): Promise<MeasurementRow[]> {
+  let query = db.selectFrom('measurement').select(columns).where('organisation_id', '=', organisationId).where('kpi_id', '=', kpiId);
+  if (since !== null) query = query.where('period', '>=', since);
+  const rows = await query.orderBy('period').execute();
+  return rows.map(toRow);
+}
+
+/** Whether the KPI has a measurement of a period before `before` (one index probe, however long the history). */
+export async function hasBefore(db: Db, organisationId: string, kpiId: string, before: string): Promise<boolean> {
+  const row = await db
     .selectFrom('measurement')
-    .select(columns)
+    .select('id')
     .where('organisation_id', '=', organisationId)
     .where('kpi_id', '=', kpiId)
-    .orderBy('period')
-    .execute();
+    .where('period', '<', before)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/**
+ * One page of a KPI's measurements in period order, after `afterPeriod` (keyset paging on the
+ * (kpi, period) index: every page costs the same however long the history). For exports.
+ */
+export async function listPageOfKpi(db: Db, organisationId: string, kpiId: string, afterPeriod: string | null, limit: number): Promise<MeasurementRow[]> {
+  let query = db.selectFrom('measurement').select(columns).where('organisation_id', '=', organisationId).where('kpi_id', '=', kpiId);
+  if (afterPeriod !== null) query = query.where('period', '>', afterPeriod);
+  const rows = await query.orderBy('period').limit(limit).execute();
   return rows.map(toRow);
 }
 
@@ -99,31 +119,61 @@ export async function listValues(
 }
 
 /**
- * The latest `perKpi` values of each KPI of the organisation (or of `kpiIds`), newest first per
- * KPI. One statement: a lateral index scan per KPI, so its cost grows with the number of KPIs
- * and not with the length of their history.
+ * The latest `perKpi` values of each KPI of the organisation (or of `kpiIds`) that has any, as
+ * one text per KPI: `period=value` pairs joined by commas (values as numeric text, which reads
+ * back as the same double; order not to be relied on). One statement: an index scan per KPI
+ * bounded by `perKpi`, so its cost grows with the number of KPIs and not with the length of
+ * their history.
+ *
+ * Why text: returning rows costs far more than finding them. With 1,000 KPIs × 12 values
+ * (bench/dashboard), 12,000 rows took a median 97 ms on PGlite and 35 ms on PostgreSQL 15;
+ * 1,000 texts take 23 ms and 17 ms. The text also serves as the status cache's key as it is.
  */
+export async function listRecentValueTexts(
+  db: Db,
+  organisationId: string,
+  kpiIds: readonly string[] | null,
+  perKpi: number,
+): Promise<{ kpiId: string; values: string }[]> {
+  if (kpiIds !== null && kpiIds.length === 0) return [];
+  const only = kpiIds === null ? sql`` : sql`and k.id in (${sql.join(kpiIds)})`;
+  const result = await sql<{ kpi_id: string; recent: string | null }>`
+    select k.id as kpi_id, (
+      select string_agg(r.period::text || '=' || r.value::text, ',')
+      from (
+        select period, value
+        from measurement
+        where measurement.kpi_id = k.id
+        order by period desc
+        limit ${perKpi}
+      ) r
+    ) as recent
+    from kpi k
+    where k.organisation_id = ${organisationId} ${only}
+  `.execute(db);
+  const texts: { kpiId: string; values: string }[] = [];
+  for (const row of result.rows) if (row.recent !== null) texts.push({ kpiId: row.kpi_id, values: row.recent });
+  return texts;
+}
+
+/** The values of a text from listRecentValueTexts. */
+export function parseValueText(text: string): { period: string; value: number }[] {
+  if (text === '') return [];
+  return text.split(',').map((pair) => {
+    const eq = pair.indexOf('=');
+    return { period: pair.slice(0, eq), value: Number(pair.slice(eq + 1)) };
+  });
+}
+
+/** The latest `perKpi` values of each KPI of the organisation (or of `kpiIds`). */
 export async function listRecentValues(
   db: Db,
   organisationId: string,
   kpiIds: readonly string[] | null,
   perKpi: number,
 ): Promise<{ kpiId: string; period: string; value: number }[]> {
-  if (kpiIds !== null && kpiIds.length === 0) return [];
-  const only = kpiIds === null ? sql`` : sql`and k.id in (${sql.join(kpiIds)})`;
-  const result = await sql<{ kpi_id: string; period: string; value: number }>`
-    select k.id as kpi_id, m.period, m.value
-    from kpi k
-    cross join lateral (
-      select period, value::float8 as value
-      from measurement
-      where measurement.kpi_id = k.id
-      order by period desc
-      limit ${perKpi}
-    ) m
-    where k.organisation_id = ${organisationId} ${only}
-  `.execute(db);
-  return result.rows.map((r) => ({ kpiId: r.kpi_id, period: r.period, value: r.value }));
+  const texts = await listRecentValueTexts(db, organisationId, kpiIds, perKpi);
+  return texts.flatMap((t) => parseValueText(t.values).map((v) => ({ kpiId: t.kpiId, ...v })));
 }
 
 /** Existing values for many (kpi, period) pairs of one organisation, keyed `${kpiId}|${period}`. */

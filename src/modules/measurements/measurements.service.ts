@@ -10,10 +10,15 @@ export type { MeasurementRow, MeasurementSource, MeasurementWrite } from './meas
 export { UPSERT_BATCH_SIZE } from './measurements.repository.ts';
 
 export const findMeasurement = repo.findMeasurement;
-export const listMeasurementsOfKpi = repo.listByKpi;
+export const listMeasurementsOfKpi = (db: Db, organisationId: string, kpiId: string) => repo.listByKpi(db, organisationId, kpiId);
+export const listMeasurementsOfKpiSince = repo.listByKpi;
+export const hasMeasurementsBefore = repo.hasBefore;
+export const listMeasurementPageOfKpi = repo.listPageOfKpi;
 export const listValuesOfOrganisation = (db: Db, organisationId: string) => repo.listValues(db, organisationId, null);
 export const listValuesOfKpis = repo.listValues;
 export const listRecentValues = repo.listRecentValues;
+export const listRecentValueTexts = repo.listRecentValueTexts;
+export const parseValueText = repo.parseValueText;
 export const findExistingMeasurements = repo.findExisting;
 export const upsertMeasurement = repo.upsertMeasurement;
 export const upsertMeasurements = repo.upsertMeasurements;

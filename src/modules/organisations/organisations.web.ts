@@ -3,9 +3,11 @@ import { switchOrganisation } from '../auth/auth.service.ts';
 import { redirectWithFlash, requireOrg, requireSession, webActor } from '../../platform/http/context.ts';
 import { field, formFields, withFormErrors } from '../../platform/http/forms.ts';
 import { ValidationError } from '../../platform/errors.ts';
+import { roleAtLeast } from '../../platform/access/roles.ts';
+import { dashboardView, getDashboard } from '../dashboard/dashboard.service.ts';
 import { findOrganisationById, listChildOrganisations, setRequireMfa } from './organisations.service.ts';
 
-/** An organisation's overview, the organisation switcher and the organisation's settings. */
+/** An organisation's overview (its dashboard), the organisation switcher and the organisation's settings. */
 export async function organisationsWebRoutes(app: FastifyInstance): Promise<void> {
   const switcherPage = 'organisations/views/switch.njk';
 
@@ -28,11 +30,20 @@ export async function organisationsWebRoutes(app: FastifyInstance): Promise<void
   app.get('/o/:org', { schema: { hide: true } }, async (request, reply) => {
     const { organisation, role } = requireOrg(request);
     const actor = webActor(request);
-    const [parent, children] = await Promise.all([
+    const [parent, children, dashboard] = await Promise.all([
       organisation.parentId === null ? undefined : findOrganisationById(app.db, organisation.parentId),
       listChildOrganisations(app.db, actor, organisation.id),
+      getDashboard(app.db, actor, organisation.id),
     ]);
-    return reply.page('organisations/views/overview.njk', { pageTitle: organisation.name, organisation, role, parent, children });
+    return reply.page('organisations/views/overview.njk', {
+      pageTitle: organisation.name,
+      organisation,
+      role,
+      parent,
+      children,
+      view: dashboardView(dashboard, organisation.slug),
+      canManage: roleAtLeast(role, 'manager'),
+    });
   });
 
   const settingsPage = 'organisations/views/settings.njk';

@@ -82,6 +82,21 @@ export async function listStrategies(db: Db, organisationId: string, page: { lim
   return rows.map(toStrategy);
 }
 
+/** Every strategy of the organisation in one of `statuses`, in the list's order (no paging). */
+export async function listStrategiesWithStatus(db: Db, organisationId: string, statuses: readonly StrategyStatus[]): Promise<Strategy[]> {
+  if (statuses.length === 0) return [];
+  const rows = await db
+    .selectFrom('strategy')
+    .select(strategyColumns)
+    .where('strategy.organisation_id', '=', organisationId)
+    .where('strategy.status', 'in', [...statuses])
+    .orderBy('strategy.period_start', 'desc')
+    .orderBy('strategy.title')
+    .orderBy('strategy.id')
+    .execute();
+  return rows.map(toStrategy);
+}
+
 export async function countStrategies(db: Db, organisationId: string): Promise<number> {
   const row = await db
     .selectFrom('strategy')
@@ -213,6 +228,21 @@ export async function listGoals(db: Db, organisationId: string, strategyId: stri
     .orderBy('goal.id');
   if (page !== undefined) query = query.limit(page.limit).offset(page.offset);
   return (await query.execute()).map(toGoal);
+}
+
+/** The goals of several strategies, by strategy then position. */
+export async function listGoalsOfStrategies(db: Db, organisationId: string, strategyIds: readonly string[]): Promise<Goal[]> {
+  if (strategyIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('goal')
+    .select(goalColumns)
+    .where('goal.organisation_id', '=', organisationId)
+    .where('goal.strategy_id', 'in', [...strategyIds])
+    .orderBy('goal.strategy_id')
+    .orderBy('goal.position')
+    .orderBy('goal.id')
+    .execute();
+  return rows.map(toGoal);
 }
 
 export async function countGoals(db: Db, organisationId: string, strategyId: string): Promise<number> {
@@ -373,6 +403,20 @@ export async function listObjectivesOfStrategy(db: Db, organisationId: string, s
   const rows = await selectObjectives(db, organisationId)
     .innerJoin('goal', 'goal.id', 'objective.goal_id')
     .where('goal.strategy_id', '=', strategyId)
+    .where('goal.organisation_id', '=', organisationId)
+    .orderBy('goal.position')
+    .orderBy('objective.position')
+    .orderBy('objective.id')
+    .execute();
+  return rows.map(toObjective);
+}
+
+/** Every objective of several strategies' goals, by goal position then position. */
+export async function listObjectivesOfStrategies(db: Db, organisationId: string, strategyIds: readonly string[]): Promise<Objective[]> {
+  if (strategyIds.length === 0) return [];
+  const rows = await selectObjectives(db, organisationId)
+    .innerJoin('goal', 'goal.id', 'objective.goal_id')
+    .where('goal.strategy_id', 'in', [...strategyIds])
     .where('goal.organisation_id', '=', organisationId)
     .orderBy('goal.position')
     .orderBy('objective.position')

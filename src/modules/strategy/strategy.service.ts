@@ -297,6 +297,27 @@ export async function getStrategyTree(db: Db, actor: Actor, organisationId: stri
   return buildTree(db, organisationId, strategy);
 }
 
+/**
+ * The trees of every strategy in one of `statuses` (by default those not archived), in the
+ * list's order: three queries however many strategies there are. For the organisation's
+ * golden threads and dashboard.
+ */
+export async function listStrategyTrees(
+  db: Db,
+  actor: Actor,
+  organisationId: string,
+  options: { statuses?: readonly StrategyStatus[] } = {},
+): Promise<StrategyTree[]> {
+  assertAllowed(actor, 'strategy.read', organisationId);
+  const strategies = await repo.listStrategiesWithStatus(db, organisationId, options.statuses ?? ['draft', 'published']);
+  const ids = strategies.map((s) => s.id);
+  const [goals, objectives] = await Promise.all([repo.listGoalsOfStrategies(db, organisationId, ids), repo.listObjectivesOfStrategies(db, organisationId, ids)]);
+  return strategies.map((strategy) => ({
+    strategy,
+    goals: goals.filter((g) => g.strategyId === strategy.id).map((goal) => ({ ...goal, objectives: objectives.filter((o) => o.goalId === goal.id) })),
+  }));
+}
+
 export interface StrategyVersionSummary {
   version: number;
   /** True for the strategy as it is now. */

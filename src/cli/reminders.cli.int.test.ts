@@ -1,0 +1,149 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net, { type AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { SMTPServer } from 'smtp-server';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { testDatabaseKind, testPostgresUrl } from '../../test/support/db.ts';
+import { makeOrganisation, makeUser } from '../../test/support/factories.ts';
+import { makeKpi } from '../../test/support/kpi-factories.ts';
+import { type Db, openEmbedded, openPostgres } from '../db/database.ts';
+import { migrateToLatest } from '../db/migrate.ts';
+import type { Organisation } from '../modules/organisations/organisations.service.ts';
+
+/**
+ * `waymark reminders send` run as a subprocess, as cron runs it, against a real SMTP server on
+ * a free local port. Scoped with --org, so a shared PostgreSQL test database's other
+ * organisations are left alone.
+ */
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const MAIN = path.join(ROOT, 'src/cli/main.ts');
+const kind = testDatabaseKind();
+const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'waymark-reminders-cli-'));
+const target: { dataDir: string } | { databaseUrl: string } =
+  kind === 'postgres' ? { databaseUrl: testPostgresUrl() } : { dataDir: path.join(workDir, 'data') };
+
+interface Finished {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function waymark(args: string[], extra: Record<string, string> = {}): Promise<Finished> {
+  const unset = new Set(['DATABASE_URL', 'WAYMARK_DATA_DIR', 'PORT', 'HOST', 'SESSION_SECRET', 'LOG_LEVEL', 'PUBLIC_URL', 'SMTP_URL', 'MAIL_FROM']);
+  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !unset.has(name)));
+  env.NODE_ENV = 'development';
+  if ('dataDir' in target) env.WAYMARK_DATA_DIR = target.dataDir;
+  else env.DATABASE_URL = target.databaseUrl;
+  const child = spawn(process.execPath, [MAIN, ...args], { cwd: ROOT, env: { ...env, ...extra } });
+  child.stdin.end();
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => {
+      expect(stderr).not.toMatch(/^ {4}at /m);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+async function withDb<T>(fn: (db: Db) => Promise<T>): Promise<T> {
+  const handle = 'dataDir' in target ? await openEmbedded(target.dataDir) : openPostgres(target.databaseUrl, { max: 2 });
+  try {
+    return await fn(handle.db);
+  } finally {
+    await handle.close();
+  }
+}
+
+const received: { to: string[]; data: string }[] = [];
+let smtp: SMTPServer;
+let smtpPort: number;
+let org: Organisation;
+let ownerEmail: string;
+let kpiKey: string;
+
+beforeAll(async () => {
+  smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, session, callback) {
+      let data = '';
+      stream.setEncoding('utf8');
+      stream.on('data', (chunk: string) => (data += chunk));
+      stream.on('end', () => {
+        received.push({ to: session.envelope.rcptTo.map((r) => r.address), data: data.replace(/=\r\n/g, '') });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => {
+    smtp.listen(0, '127.0.0.1', resolve);
+  });
+  smtpPort = (smtp.server.address() as AddressInfo).port;
+  ({ org, ownerEmail, kpiKey } = await withDb(async (db) => {
+    await migrateToLatest(db);
+    const org = await makeOrganisation(db);
+    const owner = await makeUser(db, org, 'contributor');
+    // No values since its 2025 baseline: overdue whatever day the test runs.
+    const kpi = await makeKpi(db, org, { ownerId: owner.id });
+    return { org, ownerEmail: owner.email, kpiKey: kpi.key };
+  }));
+});
+
+afterAll(async () => {
+  await new Promise<void>((resolve) => {
+    smtp.close(() => {
+      resolve();
+    });
+  });
+  fs.rmSync(workDir, { recursive: true, force: true });
+});
+
+describe(`waymark reminders send (${kind})`, () => {
+  it('explains itself, and says in one line that email is off without SMTP_URL', async () => {
+    const help = await waymark(['reminders', 'send', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('SMTP_URL');
+    expect(help.stdout).toContain('--org');
+    const off = await waymark(['reminders', 'send', '--org', org.slug]);
+    expect(off.code).toBe(1);
+    expect(off.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^waymark: Email is off: set SMTP_URL/) as unknown]);
+  });
+
+  it('exits 1 when the SMTP server cannot be reached, and sends the reminder on the next run', async () => {
+    const probe = net.createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const closed = (probe.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => {
+      probe.close(() => {
+        resolve();
+      });
+    });
+    const failed = await waymark(['reminders', 'send', '--org', org.slug], { SMTP_URL: `smtp://127.0.0.1:${closed}` });
+    expect(failed.code).toBe(1);
+    expect(failed.stdout.trim()).toBe('Sent no reminder emails.');
+    expect(failed.stderr.trim()).toBe('waymark: 1 reminder email could not be sent (check SMTP_URL); the next run tries again.');
+
+    const smtpUrl = `smtp://127.0.0.1:${smtpPort}`;
+    const sent = await waymark(['reminders', 'send', '--org', org.slug], { SMTP_URL: smtpUrl, PUBLIC_URL: 'https://waymark.example' });
+    expect(sent.code, sent.stderr).toBe(0);
+    expect(sent.stdout.trim()).toBe('Sent 1 reminder email about 1 overdue KPI.');
+    const mail = received.filter((m) => m.to.includes(ownerEmail));
+    expect(mail).toHaveLength(1);
+    expect(mail[0]?.data).toContain(`https://waymark.example/o/${org.slug}/kpis/${kpiKey}/measurements/new`);
+
+    const again = await waymark(['reminders', 'send', '--org', org.slug], { SMTP_URL: smtpUrl });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('No reminders to send.');
+    expect(again.stdout).toContain('1 overdue KPI skipped: already reminded about that period');
+    expect(received.filter((m) => m.to.includes(ownerEmail))).toHaveLength(1);
+  });
+});

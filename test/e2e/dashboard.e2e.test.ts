@@ -1,0 +1,80 @@
+import type { AddressInfo } from 'node:net';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Organisation } from '../../src/modules/organisations/organisations.service.ts';
+import { checkedPage, type CheckedPage, launchBrowser, newPage } from '../support/browser.ts';
+import { buildTestApp, type TestApp } from '../support/build-test-app.ts';
+import { makeOrganisation, makeUser, type TestUser } from '../support/factories.ts';
+import { recordValues } from '../support/kpi-factories.ts';
+import { makeKpiWithStatus, plannedForExpected } from '../support/status-factories.ts';
+import { makeGoal, makeObjective, makeStrategy } from '../support/strategy-factories.ts';
+
+/**
+ * A board member reads the organisation dashboard, follows a status count to the KPI list, goes
+ * down the golden thread to a KPI and downloads the values: axe on every page visited.
+ */
+
+let t: TestApp;
+let browser: Browser;
+let baseURL: string;
+let council: Organisation;
+
+beforeAll(async () => {
+  t = await buildTestApp();
+  await t.app.listen({ host: '127.0.0.1', port: 0 });
+  baseURL = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+  council = await makeOrganisation(t.db, { name: 'North Marsh District Council' });
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser.close();
+  await t.app.close();
+});
+
+async function signedIn(user: TestUser): Promise<CheckedPage> {
+  const page = checkedPage(await newPage(browser, { baseURL }));
+  await page.visit('/sign-in');
+  await page.page.getByLabel('Email address').fill(user.email);
+  await page.page.getByLabel('Password', { exact: true }).fill(user.password);
+  await page.submit(page.page.getByRole('button', { name: 'Sign in' }));
+  return page;
+}
+
+describe('reading the dashboard', () => {
+  it('goes from the dashboard to the KPIs by status, the golden thread and a KPI', async () => {
+    const owner = await makeUser(t.db, council, 'contributor');
+    const strategy = await makeStrategy(t.db, council, { title: 'Digital by default', status: 'published' });
+    const goal = await makeGoal(t.db, council, strategy, { title: 'Services people prefer' });
+    const online = await makeObjective(t.db, council, goal, { title: 'Online first', ownerId: owner.id });
+    const planned = plannedForExpected();
+    const takeUp = await makeKpiWithStatus(t.db, council, 'on_track', { name: 'Digital take-up', previous: planned - 4, objectiveIds: [online.id], ownerId: owner.id });
+    await makeKpiWithStatus(t.db, council, 'off_track', { name: 'Completion rate', previous: planned, objectiveIds: [online.id] });
+    await makeKpiWithStatus(t.db, council, 'overdue', { name: 'Calls answered', ownerId: owner.id });
+    await makeKpiWithStatus(t.db, council, 'no_data', { name: 'Homes online' });
+    // History from before the baseline: the KPI page shows the plan's time and offers the rest.
+    await recordValues(t.db, council, takeUp.key, [['1990-01', 10]]);
+
+    const page = await signedIn(await makeUser(t.db, council, 'viewer'));
+    await page.visit(`/o/${council.slug}`);
+    const main = page.page.locator('main');
+    await expect(main.getByRole('heading', { level: 2, name: 'Overdue values' }).isVisible()).resolves.toBe(true);
+    expect(await page.page.locator('#overdue').textContent()).toContain('Calls answered');
+    expect(await page.page.locator('#improving').textContent()).toContain('Digital take-up');
+    expect(await page.page.locator('#worsening').textContent()).toContain('Completion rate');
+    expect(await page.page.locator('#objectives-at-risk').textContent()).toContain('Online first');
+
+    await page.submit(page.page.locator('#count-off_track a'));
+    expect(await page.page.locator('#kpi-filter').textContent()).toContain('Showing the 1 KPI with the status off track');
+
+    await page.visit(`/o/${council.slug}`);
+    await page.submit(page.page.getByRole('link', { name: /Digital by default/ }));
+    expect(await page.page.getByRole('heading', { level: 1 }).textContent()).toContain('Digital by default');
+    await page.page.getByText('How status is worked out').click();
+    await page.check();
+
+    await page.submit(page.page.getByRole('link', { name: 'Digital take-up' }));
+    expect(await page.page.locator('#earlier-values').textContent()).toContain('Earlier values are in the download');
+    await page.page.context().close();
+  });
+});
