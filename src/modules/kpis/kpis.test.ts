@@ -70,6 +70,14 @@ describe('checking a KPI as sent', () => {
     );
   });
 
+  it('refuses the keys that name KPI pages, which a KPI could never be opened at', () => {
+    for (const key of ['new', 'import']) {
+      expect(checkKpiInput({ ...valid, key }).problems).toEqual([
+        { field: 'key', message: `“${key}” is the name of a page in Waymark: choose another key, for example ${key}_rate` },
+      ]);
+    }
+  });
+
   it('wants the target date after the baseline date', () => {
     const { problems } = checkKpiInput({ ...valid, target: { value: 80, date: '2025-04-01' } });
     expect(problems).toEqual([{ field: 'targetDate', message: 'Target date must be after the baseline date' }]);

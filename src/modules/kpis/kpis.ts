@@ -158,12 +158,16 @@ export const KPI_FIELDS = {
   formula: 'formula',
 } as const;
 
+/** Keys that name KPI pages of their own (`/o/:org/kpis/new`, `/o/:org/kpis/import`): a KPI with one could never be opened. */
+export const RESERVED_KPI_KEYS: readonly string[] = ['new', 'import'];
+
 export function keyProblem(key: string): string | null {
   if (key === '') return 'Enter a key, for example digital_take_up';
   if (key.length > MAX_KEY_LENGTH) return `Key must be ${MAX_KEY_LENGTH} characters or fewer`;
   if (!KPI_KEY_PATTERN.test(key)) {
     return 'Key must start with a lowercase letter and use only lowercase letters, digits and underscores, for example digital_take_up';
   }
+  if (RESERVED_KPI_KEYS.includes(key)) return `“${key}” is the name of a page in Waymark: choose another key, for example ${key}_rate`;
   return null;
 }
 

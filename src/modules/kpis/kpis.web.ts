@@ -327,6 +327,7 @@ export async function kpisWebRoutes(app: FastifyInstance): Promise<void> {
       filterDescription: filter.description,
       overdueCount: kpis.filter((k) => k.overdue).length,
       canManage: roleAtLeast(org.role, 'manager'),
+      canImport: roleAtLeast(org.role, 'contributor'),
     });
   });
 
