@@ -267,10 +267,55 @@ describe('recording measurements through the API', () => {
     expect(second.statusCode).toBe(200);
     expect(second.json()).toEqual({ period: '2026-03-01', value: 62, note: null, source: 'api' });
     const list = await api(token, 'GET', url);
-    expect(list.json()).toEqual([{ period: '2026-03-01', value: 62, note: null, source: 'api' }]);
+    expect(list.json()).toEqual({ items: [{ period: '2026-03-01', value: 62, note: null, source: 'api' }], page: 1, pageSize: 50, total: 1 });
     const bad = await api(token, 'POST', url, { period: '2026-Q1', value: 1 });
     expect(bad.statusCode).toBe(400);
     expect(errorFields(bad)).toEqual(['/period']);
+  });
+
+  it('lists values a capped page at a time and reads one period', async () => {
+    const { org, token } = await writerOfNewOrg();
+    const kpi = await makeKpi(t.db, org);
+    await recordValues(t.db, org, kpi.key, periodsBetween('2020-01-01', '2026-12-01', 'monthly').map((p, i) => [p, i]));
+    const url = `/api/v1/kpis/${kpi.key}/measurements`;
+    const second = (await api(token, 'GET', `${url}?page=2&pageSize=30`)).json<{ items: { period: string }[]; page: number; pageSize: number; total: number }>();
+    expect(second).toMatchObject({ page: 2, pageSize: 30, total: 84 });
+    expect(second.items.map((m) => m.period).slice(0, 2)).toEqual(['2022-07-01', '2022-08-01']);
+    expect((await api(token, 'GET', `${url}?pageSize=100000`)).json<{ pageSize: number }>().pageSize).toBe(200);
+
+    expect((await api(token, 'GET', `${url}/2026-03`)).json()).toEqual({ period: '2026-03-01', value: 74, note: null, source: 'import' });
+    expect((await api(token, 'GET', `${url}/2019-03-01`)).statusCode).toBe(404);
+    const bad = await api(token, 'GET', `${url}/March`);
+    expect(bad.statusCode).toBe(400);
+    expect(errorFields(bad)).toEqual(['/period']);
+  });
+
+  it('deletes a value recorded by mistake, with its derived values, keeping it in the audit trail', async () => {
+    const { org, token } = await writerOfNewOrg();
+    const digital = await makeKpi(t.db, org);
+    const all = await makeKpi(t.db, org);
+    await recordValues(t.db, org, digital.key, [['2026-01', 30], ['2026-02', 40]]);
+    await recordValues(t.db, org, all.key, [['2026-01', 60], ['2026-02', 80]]);
+    const derivedKey = uniqueKpiKey('share');
+    expect((await api(token, 'POST', '/api/v1/kpis', newKpiBody({ key: derivedKey, formula: `100 * {${digital.key}} / {${all.key}}` }))).statusCode).toBe(201);
+
+    const reader = await makeToken(t.db, org, 'read');
+    expect((await api(reader, 'DELETE', `/api/v1/kpis/${digital.key}/measurements/2026-02-01`)).statusCode).toBe(403);
+    expect((await api(token, 'DELETE', `/api/v1/kpis/${derivedKey}/measurements/2026-02-01`)).statusCode).toBe(400);
+    expect((await api(token, 'DELETE', `/api/v1/kpis/${digital.key}/measurements/2025-02-01`)).statusCode).toBe(404);
+    const measurementsBefore = await countRows('measurement', org);
+
+    expect((await api(token, 'DELETE', `/api/v1/kpis/${digital.key}/measurements/2026-02-01`)).statusCode).toBe(204);
+    expect(await countRows('measurement', org)).toBe(measurementsBefore - 2);
+    expect((await api(token, 'GET', `/api/v1/kpis/${derivedKey}/measurements`)).json<{ items: { period: string }[] }>().items.map((m) => m.period)).toEqual(['2026-01-01']);
+    const event = await t.db
+      .selectFrom('audit_event')
+      .select(['before', 'after'])
+      .where('organisation_id', '=', org.id)
+      .where('action', '=', 'measurement.deleted')
+      .executeTakeFirstOrThrow();
+    expect(event).toEqual({ before: { kpi: digital.key, period: '2026-02-01', value: 40, note: null, source: 'import' }, after: null });
+    expect((await api(token, 'DELETE', `/api/v1/kpis/${digital.key}/measurements/2026-02-01`)).statusCode).toBe(404);
   });
 
   it('keeps the previous value in the audit trail and records nothing when the same value comes again', async () => {
@@ -389,20 +434,20 @@ describe('derived KPIs', () => {
     const created = await api(token, 'POST', '/api/v1/kpis', newKpiBody({ key, formula: `100 * {${digital.key}} / {${all.key}}` }));
     expect(created.statusCode).toBe(201);
     const url = `/api/v1/kpis/${key}/measurements`;
-    expect((await api(token, 'GET', url)).json()).toEqual([{ period: '2026-01-01', value: 50, note: null, source: 'formula' }]);
+    expect((await api(token, 'GET', url)).json<{ items: unknown[] }>().items).toEqual([{ period: '2026-01-01', value: 50, note: null, source: 'formula' }]);
 
     // An input changes: the derived value follows, in the same transaction.
     await api(token, 'POST', `/api/v1/kpis/${digital.key}/measurements`, { period: '2026-01', value: 45 });
     await api(token, 'POST', `/api/v1/kpis/${all.key}/measurements`, { period: '2026-02', value: 80 });
     await api(token, 'POST', `/api/v1/kpis/${all.key}/measurements`, { period: '2026-03', value: 10 });
-    expect((await api(token, 'GET', url)).json()).toEqual([
+    expect((await api(token, 'GET', url)).json<{ items: unknown[] }>().items).toEqual([
       { period: '2026-01-01', value: 75, note: null, source: 'formula' },
       { period: '2026-02-01', value: 50, note: null, source: 'formula' },
       { period: '2026-03-01', value: 50, note: null, source: 'formula' },
     ]);
     // A zero denominator later removes that period's value rather than failing.
     await recordValues(t.db, org, all.key, [['2026-03', 0]]);
-    expect((await api(token, 'GET', url)).json<unknown[]>().length).toBe(2);
+    expect((await api(token, 'GET', url)).json<{ items: unknown[] }>().items.length).toBe(2);
 
     const manual = await api(token, 'POST', url, { period: '2026-04', value: 1 });
     expect(manual.statusCode).toBe(400);

@@ -16,7 +16,8 @@ import {
   KpiUpdateSchema,
   MeasurementInputSchema,
   type MeasurementJson,
-  MeasurementListSchema,
+  MeasurementPageSchema,
+  MeasurementParamsSchema,
   MeasurementSchema,
   type PageQuery,
   PageQuerySchema,
@@ -24,7 +25,9 @@ import {
 import {
   createKpi,
   deleteKpi,
+  deleteMeasurement,
   getKpi,
+  getMeasurement,
   type KpiWithStatus,
   listKpis,
   listMeasurements,
@@ -203,12 +206,57 @@ export async function kpisApiRoutes(instance: FastifyInstance): Promise<void> {
     '/api/v1/kpis/:key/measurements',
     {
       attachValidation: true,
-      schema: { summary: 'List a KPI’s measurements', description: 'Derived KPIs list their computed values, with source formula.', tags, params: KpiParamsSchema, response: { 200: MeasurementListSchema, ...errors } },
+      schema: {
+        summary: 'List a KPI’s measurements',
+        description: 'A page at a time, oldest period first. Derived KPIs list their computed values, with source formula.',
+        tags,
+        params: KpiParamsSchema,
+        querystring: PageQuerySchema,
+        response: { 200: MeasurementPageSchema, ...errors },
+      },
     },
     async (request) => {
       const actor = apiActor(request);
       rejectInvalid(request);
-      return (await listMeasurements(db, actor, organisationOf(actor), request.params.key)).map(measurementJson);
+      const query: PageQuery = request.query;
+      const result = await listMeasurements(db, actor, organisationOf(actor), request.params.key, {
+        page: query.page === undefined ? undefined : Number(query.page),
+        pageSize: query.pageSize === undefined ? undefined : Number(query.pageSize),
+      });
+      return { items: result.items.map(measurementJson), page: result.page, pageSize: result.pageSize, total: result.total };
+    },
+  );
+
+  app.get(
+    '/api/v1/kpis/:key/measurements/:period',
+    {
+      attachValidation: true,
+      schema: { summary: 'Read a KPI’s value for one period', tags, params: MeasurementParamsSchema, response: { 200: MeasurementSchema, ...errors } },
+    },
+    async (request) => {
+      const actor = apiActor(request);
+      rejectInvalid(request);
+      return measurementJson(await withPointers(() => getMeasurement(db, actor, organisationOf(actor), request.params.key, request.params.period)));
+    },
+  );
+
+  app.delete(
+    '/api/v1/kpis/:key/measurements/:period',
+    {
+      attachValidation: true,
+      schema: {
+        summary: 'Delete a KPI’s value for one period',
+        description: 'For a value recorded by mistake: the derived KPIs that read it lose their value for that period too; the audit trail keeps the deleted value. To correct a value, record the period again instead.',
+        tags,
+        params: MeasurementParamsSchema,
+        response: { 204: { type: 'null', description: 'Deleted' } as const, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const actor = apiActor(request);
+      rejectInvalid(request);
+      await withPointers(() => deleteMeasurement(db, actor, organisationOf(actor), request.params.key, request.params.period));
+      return reply.code(204).send(null);
     },
   );
 

@@ -137,7 +137,20 @@ export const MeasurementSchema = Type.Object(
   { description: 'A KPI’s value for one period' },
 );
 
-export const MeasurementListSchema = Type.Array(MeasurementSchema, { description: 'Every value of the KPI, oldest period first' });
+export const MeasurementPageSchema = Type.Object(
+  {
+    items: Type.Array(MeasurementSchema),
+    page: Type.Integer({ description: 'This page’s number, from 1' }),
+    pageSize: Type.Integer({ description: 'Items per page (at most 200)' }),
+    total: Type.Integer({ description: 'Measurements on all pages' }),
+  },
+  { description: 'A page of the KPI’s values, oldest period first' },
+);
+
+export const MeasurementParamsSchema = Type.Object({
+  key: Type.String({ description: 'The KPI’s key' }),
+  period: Type.String({ description: 'The period: its first day as YYYY-MM-DD (as listed), or YYYY-MM, YYYY-Qn or YYYY', examples: ['2026-03-01'] }),
+});
 
 const PeriodInput = Type.String({
   description: 'YYYY-MM-DD, YYYY-MM, YYYY-Qn or YYYY, normalised to the first day of the KPI’s period (e.g. 2026-03 → 2026-03-01)',

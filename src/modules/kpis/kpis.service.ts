@@ -11,6 +11,7 @@ import {
   listMeasurementPageOfKpi,
   listMeasurementsOfKpi,
   listMeasurementsOfKpiSince,
+  listNumberedMeasurementPageOfKpi,
   listRecentValueTexts,
   listValuesOfKpis,
   type MeasurementRow,
@@ -291,10 +292,24 @@ export async function getKpiWithMeasurements(
   return { kpi: withItsStatus, measurements: rows.map(recordOf), earlier };
 }
 
-export async function listMeasurements(db: Db, actor: Actor, organisationId: string, key: string): Promise<MeasurementRecord[]> {
+/** One page of a KPI's measurements, oldest period first (the API list; downloads have them all). */
+export async function listMeasurements(db: Db, actor: Actor, organisationId: string, key: string, page: Paging = {}): Promise<Page<MeasurementRecord>> {
   assertAllowed(actor, 'kpis.read', organisationId);
   const kpi = await requireKpi(db, organisationId, key);
-  return (await listMeasurementsOfKpi(db, organisationId, kpi.id)).map(recordOf);
+  const p = paging(page);
+  const { rows, total } = await listNumberedMeasurementPageOfKpi(db, organisationId, kpi.id, p);
+  return { items: rows.map(recordOf), page: p.page, pageSize: p.pageSize, total };
+}
+
+/** A KPI's value for one period, given in any of the period formats. */
+export async function getMeasurement(db: Db, actor: Actor, organisationId: string, key: string, periodText: string): Promise<MeasurementRecord> {
+  assertAllowed(actor, 'kpis.read', organisationId);
+  const kpi = await requireKpi(db, organisationId, key);
+  const period = parsePeriodInput(periodText, kpi.frequency);
+  if (!period.ok) throw ValidationError.of('period', period.message);
+  const row = await findMeasurement(db, organisationId, kpi.id, period.period);
+  if (row === undefined) throw new NotFoundError();
+  return recordOf(row);
 }
 
 /** One page of the organisation's KPIs with statuses (the API list). */
@@ -748,6 +763,33 @@ export async function recordMeasurement(
       after: { kpi: kpi.key, period, value, note, source },
     });
     return { measurement: recordOf(written), outcome: written.inserted ? 'created' : 'updated' };
+  });
+}
+
+/**
+ * Deletes a KPI's value for one period (a value recorded by mistake): the derived KPIs that read
+ * it lose theirs for that period too, and the audit trail keeps what was deleted. A period with
+ * no value is not found.
+ */
+export async function deleteMeasurement(db: Db, actor: Actor, organisationId: string, kpiKey: string, periodText: string): Promise<void> {
+  assertAllowed(actor, 'measurements.record', organisationId);
+  await inTransaction(db, async (trx) => {
+    const kpi = await requireKpi(trx, organisationId, kpiKey, { lock: true });
+    if (kpi.formula !== null) throw ValidationError.of('period', derivedMessage(kpi));
+    const period = parsePeriodInput(periodText, kpi.frequency);
+    if (!period.ok) throw ValidationError.of('period', period.message);
+    const before = await findMeasurement(trx, organisationId, kpi.id, period.period);
+    if (before === undefined) throw new NotFoundError();
+    await deleteMeasurements(trx, organisationId, kpi.id, [period.period]);
+    await recomputeDependents(trx, organisationId, [kpi.id]);
+    await recordAudit(trx, actor, {
+      organisationId,
+      action: 'measurement.deleted',
+      entityType: 'kpi',
+      entityId: kpi.id,
+      before: { kpi: kpi.key, period: period.period, value: before.value, note: before.note, source: before.source },
+      after: null,
+    });
   });
 }
 

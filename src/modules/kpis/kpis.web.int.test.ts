@@ -192,6 +192,42 @@ describe('recording a value on the form', () => {
   });
 });
 
+describe('deleting a value recorded by mistake', () => {
+  it('lets a contributor delete a value after confirming; a bare post deletes nothing', async () => {
+    const org = await makeOrganisation(t.db);
+    const kpi = await makeKpi(t.db, org, { name: 'Calls answered' });
+    await recordValues(t.db, org, kpi.key, [['2026-02', 80], ['2026-03', 8]]);
+    const client = await signIn(t.app, await makeUser(t.db, org, 'contributor'));
+    const page = await client.get(`/o/${org.slug}/kpis/${kpi.key}`);
+    expect(page.body).toContain(`href="/o/${org.slug}/kpis/${kpi.key}/measurements/2026-03-01/delete"`);
+
+    const confirm = await client.get(`/o/${org.slug}/kpis/${kpi.key}/measurements/2026-03-01/delete`);
+    expect(confirm.statusCode).toBe(200);
+    expect(confirm.body).toContain('Delete the value for March 2026?');
+    const bare = await client.postForm(`/o/${org.slug}/kpis/${kpi.key}/measurements/2026-03-01/delete`, {});
+    expect(bare.statusCode).toBe(400);
+    expect(errorSummary(bare.body)).toContain('Confirm that you want to delete the value for March 2026');
+    expect(await measurementsOf(org, kpi.key)).toHaveLength(2);
+
+    const done = await client.postForm(`/o/${org.slug}/kpis/${kpi.key}/measurements/2026-03-01/delete`, { confirm: 'yes' });
+    expect(done.statusCode).toBe(303);
+    expect((await client.get(String(done.headers.location))).body).toContain('The value for March 2026 has been deleted');
+    expect(await measurementsOf(org, kpi.key)).toEqual([{ period: '2026-02-01', value: '80', source: 'import', note: null }]);
+    expect((await client.get(`/o/${org.slug}/kpis/${kpi.key}/measurements/2026-03-01/delete`)).statusCode).toBe(404);
+    expect((await client.get(`/o/${org.slug}/kpis/${kpi.key}/measurements/not-a-period/delete`)).statusCode).toBe(404);
+  });
+
+  it('refuses viewers with 403 and offers them no link', async () => {
+    const org = await makeOrganisation(t.db);
+    const kpi = await makeKpi(t.db, org);
+    await recordValues(t.db, org, kpi.key, [['2026-03', 8]]);
+    const client = await signIn(t.app, await makeUser(t.db, org, 'viewer'));
+    expect((await client.get(`/o/${org.slug}/kpis/${kpi.key}`)).body).not.toContain('/measurements/2026-03-01/delete');
+    expect((await client.postForm(`/o/${org.slug}/kpis/${kpi.key}/measurements/2026-03-01/delete`, { confirm: 'yes' })).statusCode).toBe(403);
+    expect(await measurementsOf(org, kpi.key)).toHaveLength(1);
+  });
+});
+
 describe('changing and deleting on the pages', () => {
   it('lets a manager change a KPI and delete it after confirming', async () => {
     const org = await makeOrganisation(t.db);

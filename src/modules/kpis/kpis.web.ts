@@ -9,8 +9,10 @@ import { findLibraryEntry, KPI_LIBRARY, type LibraryEntry } from './kpis.library
 import {
   createKpi,
   deleteKpi,
+  deleteMeasurement,
   getKpi,
   getKpiWithMeasurements,
+  getMeasurement,
   kpiFormOptions,
   type KpiWithStatus,
   listKpisWithStatus,
@@ -296,6 +298,7 @@ export async function kpisWebRoutes(app: FastifyInstance): Promise<void> {
   const formPage = 'kpis/views/form.njk';
   const recordPage = 'kpis/views/record.njk';
   const deletePage = 'kpis/views/delete.njk';
+  const deleteValuePage = 'kpis/views/delete-value.njk';
 
   async function formData(request: FastifyRequest, values: KpiFormValues, editing: Kpi | null): Promise<PageData> {
     const { organisation } = requireOrg(request);
@@ -381,6 +384,7 @@ export async function kpisWebRoutes(app: FastifyInstance): Promise<void> {
         category: (CATEGORY_LABELS as Readonly<Record<string, string>>)[kpi.category] ?? kpi.category,
       },
       rows: [...measurements].reverse().map((m) => ({
+        start: m.period,
         period: formatPeriod(m.period, kpi.frequency),
         value: formatValue(m.value, kpi.unit),
         note: m.note ?? '',
@@ -435,6 +439,34 @@ export async function kpisWebRoutes(app: FastifyInstance): Promise<void> {
         throw error instanceof ConflictError ? ValidationError.of('delete', error.message) : error;
       });
       return redirectWithFlash(reply, `/o/${organisation.slug}/kpis`, `${kpi.name} has been deleted`);
+    });
+  });
+
+  /** The value a delete page is about; a period that is not a period, or has no value, is a page that does not exist. */
+  async function valueToDelete(request: FastifyRequest) {
+    const { organisation } = requireOrg(request);
+    const actor = webActor(request);
+    const kpi = await getKpi(app.db, actor, organisation.id, keyParam(request));
+    const { period } = request.params as { period: string };
+    const value = await getMeasurement(app.db, actor, organisation.id, kpi.key, period).catch((error: unknown) => {
+      throw error instanceof ValidationError ? new NotFoundError() : error;
+    });
+    const label = formatPeriod(value.period, kpi.frequency);
+    const page: PageData = { pageTitle: `Delete the value for ${label}`, organisation, kpi, period: value.period, label, value: formatValue(value.value, kpi.unit), note: value.note };
+    return { organisation, kpi, period: value.period, label, page };
+  }
+
+  app.get('/o/:org/kpis/:key/measurements/:period/delete', contributor, async (request, reply) => {
+    return reply.page(deleteValuePage, (await valueToDelete(request)).page);
+  });
+
+  app.post('/o/:org/kpis/:key/measurements/:period/delete', contributor, async (request, reply) => {
+    const { organisation, kpi, period, label, page } = await valueToDelete(request);
+    return withFormErrors(reply, deleteValuePage, page, async () => {
+      // The button sends `confirm`: a bare POST (a replayed or forged request) deletes nothing.
+      if (field(formFields(request), 'confirm') !== 'yes') throw ValidationError.of('delete', `Confirm that you want to delete the value for ${label}`);
+      await deleteMeasurement(app.db, webActor(request), organisation.id, kpi.key, period);
+      return redirectWithFlash(reply, `/o/${organisation.slug}/kpis/${kpi.key}`, `The value for ${label} has been deleted`);
     });
   });
 

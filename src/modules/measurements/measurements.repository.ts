@@ -78,6 +78,21 @@ export async function listByKpi(db: Db, organisationId: string, kpiId: string, s
   return rows.map(toRow);
 }
 
+/** One page of a KPI's measurements, oldest period first, with how many it has in all (the API list). */
+export async function listNumberedPageOfKpi(
+  db: Db,
+  organisationId: string,
+  kpiId: string,
+  page: { limit: number; offset: number },
+): Promise<{ rows: MeasurementRow[]; total: number }> {
+  const scoped = db.selectFrom('measurement').where('organisation_id', '=', organisationId).where('kpi_id', '=', kpiId);
+  const [rows, count] = await Promise.all([
+    scoped.select(columns).orderBy('period').limit(page.limit).offset(page.offset).execute(),
+    scoped.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows: rows.map(toRow), total: count.total };
+}
+
 /** Whether the KPI has a measurement of a period before `before` (one index probe, however long the history). */
 export async function hasBefore(db: Db, organisationId: string, kpiId: string, before: string): Promise<boolean> {
   const row = await db

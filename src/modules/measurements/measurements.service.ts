@@ -14,6 +14,7 @@ export const listMeasurementsOfKpi = (db: Db, organisationId: string, kpiId: str
 export const listMeasurementsOfKpiSince = repo.listByKpi;
 export const hasMeasurementsBefore = repo.hasBefore;
 export const listMeasurementPageOfKpi = repo.listPageOfKpi;
+export const listNumberedMeasurementPageOfKpi = repo.listNumberedPageOfKpi;
 export const listValuesOfOrganisation = (db: Db, organisationId: string) => repo.listValues(db, organisationId, null);
 export const listValuesOfKpis = repo.listValues;
 export const listRecentValues = repo.listRecentValues;
