@@ -1,7 +1,5 @@
 import type { Db } from '../../src/db/database.ts';
 import type { Organisation } from '../../src/modules/organisations/organisations.service.ts';
-import { makeMilestone, makeProject, makeStatusReport } from './delivery-factories.ts';
-import { makeBoard, makeDecision } from './governance-factories.ts';
 import { makeKpi, recordValues } from './kpi-factories.ts';
 import { makeGoal, makeObjective, makeStrategy } from './strategy-factories.ts';
 
@@ -19,11 +17,6 @@ export async function routeFixtureIds(
   const objective = await makeObjective(db, organisation, goal);
   const kpi = await makeKpi(db, organisation);
   await recordValues(db, organisation, kpi.key, [['2026-01', 10]]);
-  const board = await makeBoard(db, organisation, { oversees: [{ type: 'objective', id: objective.id }] });
-  const decision = await makeDecision(db, organisation, board, { links: [{ type: 'kpi', id: kpi.id }] });
-  const project = await makeProject(db, organisation, { objectives: [{ objectiveId: objective.id }] });
-  const milestone = await makeMilestone(db, organisation, project);
-  await makeStatusReport(db, organisation, project);
   return {
     org: organisation.slug,
     ...people,
@@ -33,11 +26,5 @@ export async function routeFixtureIds(
     version: String(strategy.version),
     key: kpi.key,
     period: '2026-01-01',
-    boardId: board.id,
-    decisionId: decision.id,
-    itemType: 'objective',
-    itemId: objective.id,
-    projectId: project.id,
-    milestoneId: milestone.id,
   };
 }
