@@ -1,13 +1,12 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { testDatabaseKind, testPostgresUrl } from '../../test/support/db.ts';
 import { makeOrganisation, makeUser } from '../../test/support/factories.ts';
 import { makeKpi } from '../../test/support/kpi-factories.ts';
+import { closedPort, startSmtpServer, type TestSmtpServer } from '../../test/support/smtp.ts';
 import { type Db, openEmbedded, openPostgres } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import type { Organisation } from '../modules/organisations/organisations.service.ts';
@@ -62,32 +61,13 @@ async function withDb<T>(fn: (db: Db) => Promise<T>): Promise<T> {
   }
 }
 
-const received: { to: string[]; data: string }[] = [];
-let smtp: SMTPServer;
-let smtpPort: number;
+let smtp: TestSmtpServer;
 let org: Organisation;
 let ownerEmail: string;
 let kpiKey: string;
 
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, session, callback) {
-      let data = '';
-      stream.setEncoding('utf8');
-      stream.on('data', (chunk: string) => (data += chunk));
-      stream.on('end', () => {
-        received.push({ to: session.envelope.rcptTo.map((r) => r.address), data: data.replace(/=\r\n/g, '') });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => {
-    smtp.listen(0, '127.0.0.1', resolve);
-  });
-  smtpPort = (smtp.server.address() as AddressInfo).port;
+  smtp = await startSmtpServer();
   ({ org, ownerEmail, kpiKey } = await withDb(async (db) => {
     await migrateToLatest(db);
     const org = await makeOrganisation(db);
@@ -99,11 +79,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => {
-    smtp.close(() => {
-      resolve();
-    });
-  });
+  await smtp.close();
   fs.rmSync(workDir, { recursive: true, force: true });
 });
 
@@ -119,31 +95,24 @@ describe(`waymark reminders send (${kind})`, () => {
   });
 
   it('exits 1 when the SMTP server cannot be reached, and sends the reminder on the next run', async () => {
-    const probe = net.createServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-    const closed = (probe.address() as AddressInfo).port;
-    await new Promise<void>((resolve) => {
-      probe.close(() => {
-        resolve();
-      });
-    });
+    const closed = await closedPort();
     const failed = await waymark(['reminders', 'send', '--org', org.slug], { SMTP_URL: `smtp://127.0.0.1:${closed}` });
     expect(failed.code).toBe(1);
     expect(failed.stdout.trim()).toBe('Sent no reminder emails.');
     expect(failed.stderr.trim()).toBe('waymark: 1 reminder email could not be sent (check SMTP_URL); the next run tries again.');
 
-    const smtpUrl = `smtp://127.0.0.1:${smtpPort}`;
+    const smtpUrl = smtp.url;
     const sent = await waymark(['reminders', 'send', '--org', org.slug], { SMTP_URL: smtpUrl, PUBLIC_URL: 'https://waymark.example' });
     expect(sent.code, sent.stderr).toBe(0);
     expect(sent.stdout.trim()).toBe('Sent 1 reminder email about 1 overdue KPI.');
-    const mail = received.filter((m) => m.to.includes(ownerEmail));
+    const mail = smtp.to(ownerEmail);
     expect(mail).toHaveLength(1);
-    expect(mail[0]?.data).toContain(`https://waymark.example/o/${org.slug}/kpis/${kpiKey}/measurements/new`);
+    expect(mail[0]?.text).toContain(`https://waymark.example/o/${org.slug}/kpis/${kpiKey}/measurements/new`);
 
     const again = await waymark(['reminders', 'send', '--org', org.slug], { SMTP_URL: smtpUrl });
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain('No reminders to send.');
     expect(again.stdout).toContain('1 overdue KPI skipped: already reminded about that period');
-    expect(received.filter((m) => m.to.includes(ownerEmail))).toHaveLength(1);
+    expect(smtp.to(ownerEmail)).toHaveLength(1);
   });
 });

@@ -1,11 +1,9 @@
-import type { AddressInfo } from 'node:net';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { currentTotp } from '../../src/modules/auth/totp.ts';
 import type { Organisation } from '../../src/modules/organisations/organisations.service.ts';
-import { checkedPage, type CheckedPage, launchBrowser, newPage } from '../support/browser.ts';
-import { buildTestApp, type TestApp } from '../support/build-test-app.ts';
+import { checkedPage, type CheckedPage, newPage } from '../support/browser.ts';
+import type { TestApp } from '../support/build-test-app.ts';
 import { makeOrganisation, makeUser, type TestUser } from '../support/factories.ts';
+import { type Journey, startJourney } from '../support/journey.ts';
 import { rememberSecret } from '../support/secrets-ledger.ts';
 
 /**
@@ -14,35 +12,22 @@ import { rememberSecret } from '../support/secrets-ledger.ts';
  * create and revoke an API token, and read the audit trail of it all.
  */
 
+let journey: Journey;
 let t: TestApp;
-let browser: Browser;
-let baseURL: string;
 let council: Organisation;
 
 beforeAll(async () => {
-  t = await buildTestApp();
-  await t.app.listen({ host: '127.0.0.1', port: 0 });
-  baseURL = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+  journey = await startJourney();
+  t = journey.t;
   council = await makeOrganisation(t.db, { name: 'East Fen Borough Council' });
-  browser = await launchBrowser();
 });
 
 afterAll(async () => {
-  await browser.close();
-  await t.app.close();
+  await journey.close();
 });
 
-async function signedIn(user: TestUser): Promise<CheckedPage> {
-  const page = checkedPage(await newPage(browser, { baseURL }));
-  await page.visit('/sign-in');
-  await page.page.getByLabel('Email address').fill(user.email);
-  await page.page.getByLabel('Password', { exact: true }).fill(user.password);
-  await page.submit(page.page.getByRole('button', { name: 'Sign in' }));
-  if (user.totpSecret !== null) {
-    await page.page.getByLabel('Enter your security code').fill(await currentTotp(user.totpSecret));
-    await page.submit(page.page.getByRole('button', { name: 'Continue' }));
-  }
-  return page;
+function signedIn(user: TestUser): Promise<CheckedPage> {
+  return journey.signedIn(user);
 }
 
 const heading = (page: CheckedPage) => page.page.getByRole('heading', { level: 1 }).textContent();
@@ -66,7 +51,7 @@ describe('admin journeys', () => {
     rememberSecret(new URL(link).searchParams.get('token') ?? '');
     expect(link).toContain('/invitation?token=');
 
-    const invitee = checkedPage(await newPage(browser, { baseURL }));
+    const invitee = checkedPage(await newPage(journey.browser, { baseURL: journey.baseURL }));
     await invitee.visit(new URL(link).pathname + new URL(link).search);
     expect(await heading(invitee)).toContain('Create your password');
     const password = 'a long and memorable passphrase';
@@ -105,7 +90,7 @@ describe('admin journeys', () => {
     await page.submit(page.page.getByRole('button', { name: 'Create token' }));
     const token = await page.page.getByLabel('Your new API token').inputValue();
     rememberSecret(token);
-    const me = await fetch(`${baseURL}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } });
+    const me = await fetch(`${journey.baseURL}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } });
     expect(me.status).toBe(200);
     expect(((await me.json()) as { organisation: { slug: string } }).organisation.slug).toBe(council.slug);
 
@@ -114,7 +99,7 @@ describe('admin journeys', () => {
     await page.submit(page.page.getByRole('link', { name: 'Revoke Finance KPI feed' }));
     await page.submit(page.page.getByRole('button', { name: 'Yes, revoke this token' }));
     expect(await page.page.textContent('main')).toContain('Revoked');
-    const after = await fetch(`${baseURL}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } });
+    const after = await fetch(`${journey.baseURL}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } });
     expect(after.status).toBe(401);
     expect(after.headers.get('content-type')).toContain('application/problem+json');
 

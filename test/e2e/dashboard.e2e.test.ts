@@ -1,10 +1,9 @@
-import type { AddressInfo } from 'node:net';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Organisation } from '../../src/modules/organisations/organisations.service.ts';
-import { checkedPage, type CheckedPage, launchBrowser, newPage } from '../support/browser.ts';
-import { buildTestApp, type TestApp } from '../support/build-test-app.ts';
+import type { CheckedPage } from '../support/browser.ts';
+import type { TestApp } from '../support/build-test-app.ts';
 import { makeOrganisation, makeUser, type TestUser } from '../support/factories.ts';
+import { type Journey, startJourney } from '../support/journey.ts';
 import { recordValues } from '../support/kpi-factories.ts';
 import { makeKpiWithStatus, plannedForExpected } from '../support/status-factories.ts';
 import { makeGoal, makeObjective, makeStrategy } from '../support/strategy-factories.ts';
@@ -14,31 +13,22 @@ import { makeGoal, makeObjective, makeStrategy } from '../support/strategy-facto
  * down the golden thread to a KPI and downloads the values: axe on every page visited.
  */
 
+let journey: Journey;
 let t: TestApp;
-let browser: Browser;
-let baseURL: string;
 let council: Organisation;
 
 beforeAll(async () => {
-  t = await buildTestApp();
-  await t.app.listen({ host: '127.0.0.1', port: 0 });
-  baseURL = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+  journey = await startJourney();
+  t = journey.t;
   council = await makeOrganisation(t.db, { name: 'North Marsh District Council' });
-  browser = await launchBrowser();
 });
 
 afterAll(async () => {
-  await browser.close();
-  await t.app.close();
+  await journey.close();
 });
 
-async function signedIn(user: TestUser): Promise<CheckedPage> {
-  const page = checkedPage(await newPage(browser, { baseURL }));
-  await page.visit('/sign-in');
-  await page.page.getByLabel('Email address').fill(user.email);
-  await page.page.getByLabel('Password', { exact: true }).fill(user.password);
-  await page.submit(page.page.getByRole('button', { name: 'Sign in' }));
-  return page;
+function signedIn(user: TestUser): Promise<CheckedPage> {
+  return journey.signedIn(user);
 }
 
 describe('reading the dashboard', () => {

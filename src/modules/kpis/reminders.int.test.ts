@@ -1,14 +1,13 @@
-import net, { type AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { makeOrganisation, makeUser } from '../../../test/support/factories.ts';
 import { makeKpi, recordValues } from '../../../test/support/kpi-factories.ts';
 import { testDatabase } from '../../../test/support/db.ts';
+import { closedPort, type ReceivedMail, startSmtpServer, testMailer, type TestSmtpServer } from '../../../test/support/smtp.ts';
 import { type Db, openEmbedded } from '../../db/database.ts';
 import { migrateToLatest } from '../../db/migrate.ts';
 import { startReminderSchedule } from '../../server.ts';
 import { createLogger } from '../../platform/logger.ts';
-import { createMailer, type Mailer } from '../../platform/email/mailer.ts';
+import type { Mailer } from '../../platform/email/mailer.ts';
 import { deactivateMember } from '../users/users.service.ts';
 import { cliOperator } from '../../platform/access/actor.ts';
 import { sendOverdueReminders } from './reminders.service.ts';
@@ -20,87 +19,28 @@ import { sendOverdueReminders } from './reminders.service.ts';
 const NOW = new Date('2026-12-05T09:00:00Z');
 const PUBLIC_URL = 'https://waymark.example';
 
-interface Received {
-  to: string[];
-  subject: string;
-  text: string;
-}
-let received: Received[] = [];
-let server: SMTPServer;
-let port: number;
+let smtp: TestSmtpServer;
 let db: Db;
 
-/** The message as a person reads it: headers unfolded, quoted-printable decoded. */
-function decode(raw: string): { subject: string; text: string } {
-  const split = raw.indexOf('\r\n\r\n');
-  const headers = raw.slice(0, split).replace(/\r\n[ \t]+/g, ' ');
-  const body = raw.slice(split + 4);
-  const subject = /^Subject: (.*)$/m.exec(headers)?.[1] ?? '';
-  const qp = /Content-Transfer-Encoding: quoted-printable/i.test(headers);
-  const text = qp
-    ? Buffer.from(
-        body.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))),
-        'latin1',
-      ).toString('utf8')
-    : body;
-  return { subject, text: text.replace(/\r\n/g, '\n') };
-}
-
 function mailerOn(smtpPort: number): Mailer {
-  const mailer = createMailer({ smtpUrl: `smtp://127.0.0.1:${smtpPort}`, mailFrom: 'Waymark <waymark@example.org>' });
-  if (mailer === null) throw new Error('mailer should be on');
-  return mailer;
+  return testMailer(`smtp://127.0.0.1:${smtpPort}`);
 }
 
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const free = (probe.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => {
-    probe.close(() => {
-      resolve();
-    });
-  });
-  return free;
-}
-
-function to(email: string): Received[] {
-  return received.filter((m) => m.to.includes(email));
+function to(email: string): ReceivedMail[] {
+  return smtp.to(email);
 }
 
 beforeAll(async () => {
   db = (await testDatabase()).db;
-  server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, session, callback) {
-      let data = '';
-      stream.setEncoding('utf8');
-      stream.on('data', (chunk: string) => (data += chunk));
-      stream.on('end', () => {
-        received.push({ to: session.envelope.rcptTo.map((r) => r.address), ...decode(data) });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => {
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  port = (server.server.address() as AddressInfo).port;
+  smtp = await startSmtpServer();
 });
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => {
-    server.close(() => {
-      resolve();
-    });
-  });
+  await smtp.close();
 });
 
 beforeEach(() => {
-  received = [];
+  smtp.received.length = 0;
 });
 
 async function reminderRows(organisationId: string): Promise<{ kpi_id: string; period: string }[]> {
@@ -122,7 +62,7 @@ describe('overdue KPI reminders', () => {
     const owner = await makeUser(db, org, 'contributor');
     const kpi = await makeKpi(db, org, { name: 'Pages passing accessibility checks', ownerId: owner.id });
     await recordValues(db, org, kpi.key, [['2026-08', 60]]);
-    const mailer = mailerOn(port);
+    const mailer = mailerOn(smtp.port);
     try {
       const first = await sendOverdueReminders(db, mailer, { now: NOW, publicUrl: PUBLIC_URL, organisationIds: [org.id] });
       expect(first).toEqual({ sent: 1, kpis: 1, skipped: 0, failed: 0 });
@@ -158,7 +98,7 @@ describe('overdue KPI reminders', () => {
     const late = await makeKpi(db, org, { name: 'Avoidable contact', ownerId: owner.id });
     await recordValues(db, org, late.key, [['2026-07', 55]]);
     const never = await makeKpi(db, org, { name: 'Calls answered in 60 seconds', ownerId: owner.id, frequency: 'quarterly' });
-    const mailer = mailerOn(port);
+    const mailer = mailerOn(smtp.port);
     try {
       expect(await sendOverdueReminders(db, mailer, { now: NOW, publicUrl: PUBLIC_URL, organisationIds: [org.id] })).toEqual({ sent: 1, kpis: 2, skipped: 0, failed: 0 });
     } finally {
@@ -184,7 +124,7 @@ describe('overdue KPI reminders', () => {
     await makeKpi(db, org, { key: 'take_up', ownerId: owner.id, formula: '100 * {online_transactions} / {all_transactions}' });
     const left = await makeKpi(db, org, { ownerId: leaver.id });
     await deactivateMember(db, cliOperator(), org.id, leaver.id);
-    const mailer = mailerOn(port);
+    const mailer = mailerOn(smtp.port);
     try {
       const result = await sendOverdueReminders(db, mailer, { now: NOW, publicUrl: PUBLIC_URL, organisationIds: [org.id] });
       expect(result).toEqual({ sent: 0, kpis: 0, skipped: 1, failed: 0 });
@@ -221,7 +161,7 @@ describe('overdue KPI reminders', () => {
     expect(JSON.stringify(warnings)).toMatch(/"errorCode":"E[A-Z]+"/);
     expect(JSON.stringify(warnings)).not.toContain(owner.email);
 
-    const working = mailerOn(port);
+    const working = mailerOn(smtp.port);
     try {
       expect((await sendOverdueReminders(db, working, { now: NOW, publicUrl: PUBLIC_URL, organisationIds: [org.id] })).sent).toBe(1);
     } finally {
@@ -240,7 +180,7 @@ describe('overdue KPI reminders', () => {
     const soloKpi = await makeKpi(db, a, { name: 'Solo owner KPI', ownerId: solo.id });
     const bothInA = await makeKpi(db, a, { name: 'Shared owner KPI in A', ownerId: both.id });
     const bothInB = await makeKpi(db, b, { name: 'Shared owner KPI in B', ownerId: bMember });
-    const mailer = mailerOn(port);
+    const mailer = mailerOn(smtp.port);
     try {
       const result = await sendOverdueReminders(db, mailer, { now: NOW, publicUrl: PUBLIC_URL, organisationIds: [a.id, b.id] });
       expect(result).toEqual({ sent: 3, kpis: 3, skipped: 0, failed: 0 });
@@ -274,7 +214,7 @@ describe('overdue KPI reminders', () => {
     const org = await makeOrganisation(db);
     const owner = await makeUser(db, org, 'contributor');
     await makeKpi(db, org, { ownerId: owner.id });
-    const [m1, m2] = [mailerOn(port), mailerOn(port)];
+    const [m1, m2] = [mailerOn(smtp.port), mailerOn(smtp.port)];
     try {
       const results = await Promise.all([
         sendOverdueReminders(db, m1, { now: NOW, publicUrl: PUBLIC_URL, organisationIds: [org.id] }),
@@ -298,7 +238,7 @@ describe('overdue KPI reminders', () => {
       await makeKpi(own.db, org, { ownerId: owner.id });
       const schedule = startReminderSchedule({
         db: own.db,
-        mailer: mailerOn(port),
+        mailer: mailerOn(smtp.port),
         publicUrl: PUBLIC_URL,
         intervalMinutes: 60,
         logger: createLogger('silent'),
