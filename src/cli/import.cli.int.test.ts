@@ -1,13 +1,10 @@
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { testDatabaseKind, testPostgresUrl } from '../../test/support/db.ts';
+import { cliWorkspace } from '../../test/support/cli.ts';
+import { testDatabaseKind } from '../../test/support/db.ts';
 import { makeOrganisation } from '../../test/support/factories.ts';
 import { importFootprint, storedMeasurements, xlsxOf } from '../../test/support/import-fixtures.ts';
 import { makeKpi } from '../../test/support/kpi-factories.ts';
-import { type Db, openEmbedded, openPostgres } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import type { Organisation } from '../modules/organisations/organisations.service.ts';
 
@@ -17,55 +14,8 @@ import type { Organisation } from '../modules/organisations/organisations.servic
  */
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const MAIN = path.join(ROOT, 'src/cli/main.ts');
 const kind = testDatabaseKind();
-const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'waymark-import-cli-'));
-const target: { dataDir: string } | { databaseUrl: string } =
-  kind === 'postgres' ? { databaseUrl: testPostgresUrl() } : { dataDir: path.join(workDir, 'data') };
-
-interface Finished {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function waymark(args: string[]): Promise<Finished> {
-  const unset = new Set(['DATABASE_URL', 'WAYMARK_DATA_DIR', 'PORT', 'HOST', 'SESSION_SECRET', 'LOG_LEVEL', 'PUBLIC_URL']);
-  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !unset.has(name)));
-  env.NODE_ENV = 'development';
-  if ('dataDir' in target) env.WAYMARK_DATA_DIR = target.dataDir;
-  else env.DATABASE_URL = target.databaseUrl;
-  const child = spawn(process.execPath, [MAIN, ...args], { cwd: ROOT, env });
-  child.stdin.end();
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => {
-      expect(stderr).not.toMatch(/^ {4}at /m);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-/** The database in this process, only while no command holds the embedded folder. */
-async function withDb<T>(fn: (db: Db) => Promise<T>): Promise<T> {
-  const handle = 'dataDir' in target ? await openEmbedded(target.dataDir) : openPostgres(target.databaseUrl, { max: 2 });
-  try {
-    return await fn(handle.db);
-  } finally {
-    await handle.close();
-  }
-}
-
-function writeFile(name: string, content: string | Buffer): string {
-  const file = path.join(workDir, name);
-  fs.writeFileSync(file, content);
-  return file;
-}
+const { run: waymark, withDb, writeFile, workDir, remove } = cliWorkspace('import-cli');
 
 let org: Organisation;
 let monthly: string;
@@ -77,7 +27,7 @@ beforeAll(async () => {
   }));
 });
 afterAll(() => {
-  fs.rmSync(workDir, { recursive: true, force: true });
+  remove();
 });
 
 describe(`waymark import measurements (${kind})`, () => {

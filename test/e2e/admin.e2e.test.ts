@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Organisation } from '../../src/modules/organisations/organisations.service.ts';
 import { checkedPage, type CheckedPage, newPage } from '../support/browser.ts';
-import type { TestApp } from '../support/build-test-app.ts';
 import { makeOrganisation, makeUser, type TestUser } from '../support/factories.ts';
-import { type Journey, startJourney } from '../support/journey.ts';
+import { journeyForFile } from '../support/journey.ts';
 import { rememberSecret } from '../support/secrets-ledger.ts';
 
 /**
@@ -12,18 +11,11 @@ import { rememberSecret } from '../support/secrets-ledger.ts';
  * create and revoke an API token, and read the audit trail of it all.
  */
 
-let journey: Journey;
-let t: TestApp;
+const journey = journeyForFile();
 let council: Organisation;
 
 beforeAll(async () => {
-  journey = await startJourney();
-  t = journey.t;
-  council = await makeOrganisation(t.db, { name: 'East Fen Borough Council' });
-});
-
-afterAll(async () => {
-  await journey.close();
+  council = await makeOrganisation(journey.t.db, { name: 'East Fen Borough Council' });
 });
 
 function signedIn(user: TestUser): Promise<CheckedPage> {
@@ -34,7 +26,7 @@ const heading = (page: CheckedPage) => page.page.getByRole('heading', { level: 1
 
 describe('admin journeys', () => {
   it('invites a person who then sets a password and signs in; changes their role; deactivates them', async () => {
-    const admin = await makeUser(t.db, council, 'admin', { mfa: true });
+    const admin = await makeUser(journey.t.db, council, 'admin', { mfa: true });
     const page = await signedIn(admin);
     await page.submit(page.page.getByRole('link', { name: 'Users' }).first());
     expect(await heading(page)).toContain('Users');
@@ -81,7 +73,7 @@ describe('admin journeys', () => {
   });
 
   it('creates an API token that works once copied, then revokes it', async () => {
-    const admin = await makeUser(t.db, council, 'admin', { mfa: true });
+    const admin = await makeUser(journey.t.db, council, 'admin', { mfa: true });
     const page = await signedIn(admin);
     await page.visit(`/o/${council.slug}/tokens`);
     await page.submit(page.page.getByRole('button', { name: 'Create an API token' }));

@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Organisation } from '../../src/modules/organisations/organisations.service.ts';
 import type { CheckedPage } from '../support/browser.ts';
-import type { TestApp } from '../support/build-test-app.ts';
 import { makeOrganisation, makeUser, type TestUser } from '../support/factories.ts';
-import { type Journey, startJourney } from '../support/journey.ts';
+import { journeyForFile } from '../support/journey.ts';
 import { recordValues } from '../support/kpi-factories.ts';
 import { makeKpiWithStatus, plannedForExpected } from '../support/status-factories.ts';
 import { makeGoal, makeObjective, makeStrategy } from '../support/strategy-factories.ts';
@@ -13,18 +12,11 @@ import { makeGoal, makeObjective, makeStrategy } from '../support/strategy-facto
  * down the golden thread to a KPI and downloads the values: axe on every page visited.
  */
 
-let journey: Journey;
-let t: TestApp;
+const journey = journeyForFile();
 let council: Organisation;
 
 beforeAll(async () => {
-  journey = await startJourney();
-  t = journey.t;
-  council = await makeOrganisation(t.db, { name: 'North Marsh District Council' });
-});
-
-afterAll(async () => {
-  await journey.close();
+  council = await makeOrganisation(journey.t.db, { name: 'North Marsh District Council' });
 });
 
 function signedIn(user: TestUser): Promise<CheckedPage> {
@@ -33,19 +25,19 @@ function signedIn(user: TestUser): Promise<CheckedPage> {
 
 describe('reading the dashboard', () => {
   it('goes from the dashboard to the KPIs by status, the golden thread and a KPI', async () => {
-    const owner = await makeUser(t.db, council, 'contributor');
-    const strategy = await makeStrategy(t.db, council, { title: 'Digital by default', status: 'published' });
-    const goal = await makeGoal(t.db, council, strategy, { title: 'Services people prefer' });
-    const online = await makeObjective(t.db, council, goal, { title: 'Online first', ownerId: owner.id });
+    const owner = await makeUser(journey.t.db, council, 'contributor');
+    const strategy = await makeStrategy(journey.t.db, council, { title: 'Digital by default', status: 'published' });
+    const goal = await makeGoal(journey.t.db, council, strategy, { title: 'Services people prefer' });
+    const online = await makeObjective(journey.t.db, council, goal, { title: 'Online first', ownerId: owner.id });
     const planned = plannedForExpected();
-    const takeUp = await makeKpiWithStatus(t.db, council, 'on_track', { name: 'Digital take-up', previous: planned - 4, objectiveIds: [online.id], ownerId: owner.id });
-    await makeKpiWithStatus(t.db, council, 'off_track', { name: 'Completion rate', previous: planned, objectiveIds: [online.id] });
-    await makeKpiWithStatus(t.db, council, 'overdue', { name: 'Calls answered', ownerId: owner.id });
-    await makeKpiWithStatus(t.db, council, 'no_data', { name: 'Homes online' });
+    const takeUp = await makeKpiWithStatus(journey.t.db, council, 'on_track', { name: 'Digital take-up', previous: planned - 4, objectiveIds: [online.id], ownerId: owner.id });
+    await makeKpiWithStatus(journey.t.db, council, 'off_track', { name: 'Completion rate', previous: planned, objectiveIds: [online.id] });
+    await makeKpiWithStatus(journey.t.db, council, 'overdue', { name: 'Calls answered', ownerId: owner.id });
+    await makeKpiWithStatus(journey.t.db, council, 'no_data', { name: 'Homes online' });
     // History from before the baseline: the KPI page shows the plan's time and offers the rest.
-    await recordValues(t.db, council, takeUp.key, [['1990-01', 10]]);
+    await recordValues(journey.t.db, council, takeUp.key, [['1990-01', 10]]);
 
-    const page = await signedIn(await makeUser(t.db, council, 'viewer'));
+    const page = await signedIn(await makeUser(journey.t.db, council, 'viewer'));
     await page.visit(`/o/${council.slug}`);
     const main = page.page.locator('main');
     await expect(main.getByRole('heading', { level: 2, name: 'Overdue values' }).isVisible()).resolves.toBe(true);

@@ -1,11 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { getKpiWithMeasurements } from '../../src/modules/kpis/kpis.service.ts';
 import type { Organisation } from '../../src/modules/organisations/organisations.service.ts';
 import { cliOperator } from '../../src/platform/access/actor.ts';
 import type { CheckedPage } from '../support/browser.ts';
-import type { TestApp } from '../support/build-test-app.ts';
 import { makeOrganisation, makeUser, type TestUser } from '../support/factories.ts';
-import { type Journey, startJourney } from '../support/journey.ts';
+import { journeyForFile } from '../support/journey.ts';
 
 /**
  * A strategy manager sets up a strategy and its first KPI in the browser, records a value,
@@ -13,18 +12,11 @@ import { type Journey, startJourney } from '../support/journey.ts';
  * every page visited.
  */
 
-let journey: Journey;
-let t: TestApp;
+const journey = journeyForFile();
 let council: Organisation;
 
 beforeAll(async () => {
-  journey = await startJourney();
-  t = journey.t;
-  council = await makeOrganisation(t.db, { name: 'Fen Edge Borough Council' });
-});
-
-afterAll(async () => {
-  await journey.close();
+  council = await makeOrganisation(journey.t.db, { name: 'Fen Edge Borough Council' });
 });
 
 function signedIn(user: TestUser): Promise<CheckedPage> {
@@ -45,7 +37,7 @@ async function upload(page: CheckedPage, name: string, csv: string): Promise<voi
 
 describe('setting up a strategy and its KPIs', () => {
   it('creates a strategy, adds a KPI from the library, records a value, imports a file after fixing it and reads the dashboard', async () => {
-    const manager = await makeUser(t.db, council, 'manager');
+    const manager = await makeUser(journey.t.db, council, 'manager');
     const page = await signedIn(manager);
     const heading = page.page.getByRole('heading', { level: 1 });
 
@@ -100,12 +92,12 @@ describe('setting up a strategy and its KPIs', () => {
     const summary = await page.page.locator('.govuk-error-summary').textContent();
     expect(summary).toContain('Line 3: Period "2026-13" is not a real month');
     expect(summary).toContain('Line 4: there is no KPI with the key "no_such_kpi"');
-    expect((await getKpiWithMeasurements(t.db, cliOperator(), council.id, key)).measurements.map((m) => m.period)).toEqual(['2026-04-01']);
+    expect((await getKpiWithMeasurements(journey.t.db, cliOperator(), council.id, key)).measurements.map((m) => m.period)).toEqual(['2026-04-01']);
 
     // Fixed, it goes in whole.
     await upload(page, 'values.csv', `kpi,period,value,note\n${key},2026-05,43,\n${key},2026-06,44,New online form\n`);
     expect(await page.page.locator('main').textContent()).toMatch(/New measurements\s*2/);
-    const stored = await getKpiWithMeasurements(t.db, cliOperator(), council.id, key);
+    const stored = await getKpiWithMeasurements(journey.t.db, cliOperator(), council.id, key);
     expect(stored.measurements.map((m) => [m.period, m.value])).toEqual([
       ['2026-04-01', 41],
       ['2026-05-01', 43],

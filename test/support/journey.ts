@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { currentTotp } from '../../src/modules/auth/totp.ts';
 import { checkedPage, type CheckedPage, launchBrowser, newPage } from './browser.ts';
 import { buildTestApp, type TestApp } from './build-test-app.ts';
@@ -41,4 +42,19 @@ export async function startJourney(): Promise<Journey> {
       await t.app.close();
     },
   };
+}
+
+/**
+ * The journey of one test file: started before its tests, closed after them. Call it at the top
+ * of the file; its fields are there once the tests run.
+ */
+export function journeyForFile(): Journey {
+  const journey = {} as Journey;
+  beforeAll(async () => {
+    Object.assign(journey, await startJourney());
+  });
+  afterAll(async () => {
+    await journey.close();
+  });
+  return journey;
 }
