@@ -40,7 +40,7 @@ export function registerReminderCommands(program: Command, config: ConfigLoader)
             ? result.failed === 0
               ? 'No reminders to send.'
               : 'Sent no reminder emails.'
-            : `Sent ${plural(result.sent, 'reminder email')} about ${plural(result.kpis, 'overdue KPI')}.`,
+            : `Sent ${plural(result.sent, 'reminder email')} about ${plural(result.items, 'overdue KPI')}.`,
         ];
         if (result.skipped > 0) lines.push(`${plural(result.skipped, 'overdue KPI')} skipped: already reminded about that period, or the owner is no longer a member.`);
         console.log(lines.join('\n'));

@@ -65,7 +65,7 @@ describe('overdue KPI reminders', () => {
     const mailer = mailerOn(smtp.port);
     try {
       const first = await sendOverdueReminders(db, mailer, { now: NOW, publicUrl: PUBLIC_URL, organisationIds: [org.id] });
-      expect(first).toEqual({ sent: 1, kpis: 1, skipped: 0, failed: 0 });
+      expect(first).toEqual({ sent: 1, items: 1, skipped: 0, failed: 0 });
       const mail = to(owner.email);
       expect(mail).toHaveLength(1);
       expect(mail[0]?.subject).toBe('Value overdue: Pages passing accessibility checks, October 2026');
@@ -75,7 +75,7 @@ describe('overdue KPI reminders', () => {
       expect(await reminderRows(org.id)).toEqual([{ kpi_id: kpi.id, period: '2026-10-01' }]);
 
       const second = await sendOverdueReminders(db, mailer, { now: NOW, publicUrl: PUBLIC_URL, organisationIds: [org.id] });
-      expect(second).toEqual({ sent: 0, kpis: 0, skipped: 1, failed: 0 });
+      expect(second).toEqual({ sent: 0, items: 0, skipped: 1, failed: 0 });
       expect(to(owner.email)).toHaveLength(1);
 
       // A month on, November is missing too: one more reminder, about November.
@@ -87,7 +87,7 @@ describe('overdue KPI reminders', () => {
     }
     const events = await reminderEvents(org.id);
     expect(events).toHaveLength(2);
-    expect(events[0]?.after).toEqual({ emails: 1, kpis: [{ key: kpi.key, period: '2026-10-01' }] });
+    expect(events[0]?.after).toEqual({ emails: 1, items: [{ key: kpi.key, period: '2026-10-01' }] });
     expect(events[0]?.via).toBe('system');
     expect(JSON.stringify(events)).not.toContain(owner.email);
   });
@@ -100,7 +100,7 @@ describe('overdue KPI reminders', () => {
     const never = await makeKpi(db, org, { name: 'Calls answered in 60 seconds', ownerId: owner.id, frequency: 'quarterly' });
     const mailer = mailerOn(smtp.port);
     try {
-      expect(await sendOverdueReminders(db, mailer, { now: NOW, publicUrl: PUBLIC_URL, organisationIds: [org.id] })).toEqual({ sent: 1, kpis: 2, skipped: 0, failed: 0 });
+      expect(await sendOverdueReminders(db, mailer, { now: NOW, publicUrl: PUBLIC_URL, organisationIds: [org.id] })).toEqual({ sent: 1, items: 2, skipped: 0, failed: 0 });
     } finally {
       mailer.close();
     }
@@ -127,7 +127,7 @@ describe('overdue KPI reminders', () => {
     const mailer = mailerOn(smtp.port);
     try {
       const result = await sendOverdueReminders(db, mailer, { now: NOW, publicUrl: PUBLIC_URL, organisationIds: [org.id] });
-      expect(result).toEqual({ sent: 0, kpis: 0, skipped: 1, failed: 0 });
+      expect(result).toEqual({ sent: 0, items: 0, skipped: 1, failed: 0 });
     } finally {
       mailer.close();
     }
@@ -151,7 +151,7 @@ describe('overdue KPI reminders', () => {
         organisationIds: [org.id],
         logger: { warn: (...args: unknown[]) => warnings.push(args) },
       });
-      expect(result).toEqual({ sent: 0, kpis: 0, skipped: 0, failed: 1 });
+      expect(result).toEqual({ sent: 0, items: 0, skipped: 0, failed: 1 });
     } finally {
       broken.close();
     }
@@ -183,7 +183,7 @@ describe('overdue KPI reminders', () => {
     const mailer = mailerOn(smtp.port);
     try {
       const result = await sendOverdueReminders(db, mailer, { now: NOW, publicUrl: PUBLIC_URL, organisationIds: [a.id, b.id] });
-      expect(result).toEqual({ sent: 3, kpis: 3, skipped: 0, failed: 0 });
+      expect(result).toEqual({ sent: 3, items: 3, skipped: 0, failed: 0 });
     } finally {
       mailer.close();
     }
@@ -202,12 +202,12 @@ describe('overdue KPI reminders', () => {
     expect(fromB?.text).not.toContain(bothInA.key);
     expect((await reminderEvents(a.id))[0]?.after).toEqual({
       emails: 2,
-      kpis: expect.arrayContaining([
+      items: expect.arrayContaining([
         { key: soloKpi.key, period: '2026-10-01' },
         { key: bothInA.key, period: '2026-10-01' },
       ]) as unknown,
     });
-    expect((await reminderEvents(b.id))[0]?.after).toEqual({ emails: 1, kpis: [{ key: bothInB.key, period: '2026-10-01' }] });
+    expect((await reminderEvents(b.id))[0]?.after).toEqual({ emails: 1, items: [{ key: bothInB.key, period: '2026-10-01' }] });
   });
 
   it('lets only one of two runs at the same moment send a reminder', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { KpiWithStatus } from './kpis.ts';
-import { groupByOwner, kpisDueReminder, periodAsTyped, recordLink, reminderEmail, type ReminderItem } from './reminders.ts';
+import { groupByOwner } from '../../platform/reminders/reminders.ts';
+import { byName, kpisDueReminder, periodAsTyped, recordLink, reminderEmail, type ReminderItem } from './reminders.ts';
 
 const OWNER = '6f1c2a52-3d2e-4c1b-9d6f-0a1b2c3d4e5f';
 const OTHER = '7a2d3b63-4e3f-4d2c-8e7a-1b2c3d4e5f60';
@@ -69,7 +70,7 @@ describe('grouping reminders', () => {
       item({ kpiId: 'k2', key: 'z_kpi', name: 'Zebra crossings' }),
       item({ kpiId: 'k3', key: 'b_kpi', name: 'Bins', ownerId: OTHER }),
       item({ kpiId: 'k1', key: 'a_kpi', name: 'Accessibility' }),
-    ]);
+    ], byName);
     expect([...groups.keys()]).toEqual([OWNER, OTHER]);
     expect(groups.get(OWNER)?.map((i) => i.name)).toEqual(['Accessibility', 'Zebra crossings']);
     expect(groups.get(OTHER)?.map((i) => i.name)).toEqual(['Bins']);

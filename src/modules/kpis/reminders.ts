@@ -31,16 +31,9 @@ export function kpisDueReminder(kpis: readonly KpiWithStatus[]): ReminderItem[] 
   return due;
 }
 
-/** Reminders by owner, each owner's KPIs by name: one email per owner. */
-export function groupByOwner(items: readonly ReminderItem[]): Map<string, ReminderItem[]> {
-  const groups = new Map<string, ReminderItem[]>();
-  for (const item of items) {
-    const list = groups.get(item.ownerId);
-    if (list === undefined) groups.set(item.ownerId, [item]);
-    else list.push(item);
-  }
-  for (const list of groups.values()) list.sort((a, b) => a.name.localeCompare(b.name, 'en-GB') || a.key.localeCompare(b.key));
-  return groups;
+/** An owner's KPIs in their email: by name, then key. */
+export function byName(a: ReminderItem, b: ReminderItem): number {
+  return a.name.localeCompare(b.name, 'en-GB') || a.key.localeCompare(b.key);
 }
 
 /** The period as the record form accepts it: 2026-03-02, 2026-03, 2026-Q1 or 2026. */
