@@ -287,3 +287,38 @@ export async function listObjectiveOptions(db: Db, organisationId: string): Prom
     .orderBy('objective.title')
     .execute();
 }
+
+/**
+ * For the organisation's cached KPI list (kpis.service.ts): the snapshot this statement reads
+ * under, whether the current transaction has written anything (then its view may still be rolled
+ * back and must not be kept), and — given the snapshot an earlier list was read under — whether a
+ * transaction that changed the organisation's KPI data has committed since (rows of
+ * `organisation_change`, written by triggers, visible now but not in that snapshot).
+ */
+export async function readKpiDataMarker(
+  db: Db,
+  organisationId: string,
+  since: string | null,
+): Promise<{ snapshot: string; writing: boolean; changed: boolean }> {
+  const changed =
+    since === null
+      ? sql<boolean>`true`
+      : sql<boolean>`exists (
+          select 1 from organisation_change
+           where organisation_id = ${organisationId}
+             and txid >= pg_snapshot_xmin(${since}::pg_snapshot)
+             and not pg_visible_in_snapshot(txid, ${since}::pg_snapshot))`;
+  const { rows } = await sql<{ snapshot: string; writing: boolean; changed: boolean }>`
+    select pg_current_snapshot()::text as snapshot,
+           pg_current_xact_id_if_assigned() is not null as writing,
+           ${changed} as changed`.execute(db);
+  const row = rows[0];
+  if (row === undefined) throw new Error('The KPI data marker query returned no row');
+  return row;
+}
+
+/** Deletes the change notes older than `before`: no kept KPI list reads under a snapshot that old. */
+export async function deleteKpiDataChangesBefore(db: Db, before: Date): Promise<number> {
+  const result = await db.deleteFrom('organisation_change').where('noted_at', '<', before).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

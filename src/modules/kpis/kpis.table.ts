@@ -48,3 +48,10 @@ export interface KpiReminderTable {
   period: string;
   sent_at: ColumnType<Date, Date | undefined, never>;
 }
+
+/** Written only by the database's triggers (migration 0006): which transaction changed which organisation's KPI data. */
+export interface OrganisationChangeTable {
+  organisation_id: string;
+  txid: ColumnType<string, never, never>;
+  noted_at: ColumnType<Date, never, never>;
+}

@@ -27,9 +27,10 @@ import { mkdtemp, open, rm, stat, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { Readable, type Transform } from 'node:stream';
-import { finished } from 'node:stream/promises';
 import { createInflateRaw } from 'node:zlib';
-import { CsvError, parse as parseCsv, type InfoRecord } from 'csv-parse';
+import { StringDecoder } from 'node:string_decoder';
+import { CsvError, type InfoRecord } from 'csv-parse';
+import { parse as parseCsvSync } from 'csv-parse/sync';
 import type ExcelJS from 'exceljs';
 import { decodeToUtf8, LineCounter, TextEncodingError, type TextEncoding } from './encoding.ts';
 import {
@@ -389,6 +390,106 @@ function plural(n: number, one: string, many: string): string {
   return `${formatCount(n)} ${n === 1 ? one : many}`;
 }
 
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+const LF = 0x0a;
+const CR = 0x0d;
+/** Bytes of a chunk decoded and split at a time (see readCsv). */
+const TEXT_SLICE_BYTES = 32 * 1024;
+const TRAILING_LINE_BREAK = /(?:\r\n|\n|\r)$/;
+
+/**
+ * Where the CSV record starting at `start` ends: the index just past its line break (LF, CRLF or
+ * a lone CR, as csv-parse accepts them), or -1 when `text` ends first (inside a quoted field,
+ * or before the line break is known). A quote opens a quoted field only at the start of a field;
+ * elsewhere it is text (csv-parse's relax_quotes). Inside a quoted field "" is a quote mark.
+ */
+export function csvRecordEnd(text: string, start: number): number {
+  const n = text.length;
+  let fieldStart = true;
+  let i = start;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE && fieldStart) {
+      let at = i + 1;
+      for (;;) {
+        const quote = text.indexOf('"', at);
+        // Without the character after a quote, "" (a quote mark) and " (the end) look alike.
+        if (quote < 0 || quote + 1 >= n) return -1;
+        if (text.charCodeAt(quote + 1) !== QUOTE) {
+          i = quote + 1;
+          break;
+        }
+        at = quote + 2;
+      }
+      fieldStart = false;
+      continue;
+    }
+    if (c === LF) return i + 1;
+    if (c === CR) {
+      if (i + 1 >= n) return -1;
+      return text.charCodeAt(i + 1) === LF ? i + 2 : i + 1;
+    }
+    fieldStart = c === COMMA;
+    i++;
+  }
+  return -1;
+}
+
+/**
+ * The fields of one CSV record (without its line break) in the plain shape nearly every file has:
+ * unquoted fields, and quoted ones ("" for a quote mark, line breaks allowed) that end where their
+ * field ends. Null for anything else (text after a closing quote, a lone CR, a quote never
+ * closed): csv-parse then decides what the record is, or what is wrong with it.
+ */
+export function splitCsvRecord(text: string): string[] | null {
+  const fields: string[] = [];
+  const n = text.length;
+  let i = 0;
+  for (;;) {
+    if (text.charCodeAt(i) === QUOTE) {
+      let value = '';
+      let at = i + 1;
+      for (;;) {
+        const quote = text.indexOf('"', at);
+        if (quote < 0) return null;
+        value += text.slice(at, quote);
+        if (text.charCodeAt(quote + 1) === QUOTE) {
+          value += '"';
+          at = quote + 2;
+          continue;
+        }
+        i = quote + 1;
+        break;
+      }
+      fields.push(value);
+      if (i === n) return fields;
+      if (text.charCodeAt(i) !== COMMA) return null;
+      i++;
+      continue;
+    }
+    const comma = text.indexOf(',', i);
+    const field = text.slice(i, comma < 0 ? n : comma);
+    if (field.includes('\r')) return null;
+    fields.push(field);
+    if (comma < 0) return fields;
+    i = comma + 1;
+  }
+}
+
+/** Line breaks in `text` as LineCounter and the reported line numbers count them: CRLF, LF, lone CR. */
+function lineBreaks(text: string): number {
+  return breaksIn(text).breaks;
+}
+
+/**
+ * Reads CSV text record by record. Most lines of a measurements file have no quote marks: those
+ * are split on commas here, several times faster than a general CSV parser. A record with quote
+ * marks is split by splitCsvRecord when it has the plain RFC 4180 shape; anything else (text after
+ * a closing quote, a lone CR, an overlong record, a quote never closed) goes, on its own, through
+ * csv-parse, which decides its fields or its error as it would reading the whole file. The import
+ * reader's tests hold the two ways to the same rows and line numbers.
+ */
 async function* readCsv(
   source: ImportSource,
   limits: ImportLimits,
@@ -404,47 +505,34 @@ async function* readCsv(
   );
 
   let header: HeaderLayout | null = null;
-  // csv-parse counts a CRLF inside a quoted field as two lines (it sees CR and LF separately);
-  // this is how many such CRLFs have been seen so far, to subtract from its line numbers.
-  let crlfsInQuotes = 0;
   let lastRecordEnd = 0;
 
-  const onRecord = (record: string[], info: InfoRecord): null => {
-    if (sink.stopped) return null;
-    let breaks = 0;
-    for (const field of record) {
-      // Only quoted fields can hold line breaks; most fields are skipped by the first test.
-      if (field.length > 0 && (field.includes('\n') || field.includes('\r'))) {
-        const found = breaksIn(field);
-        breaks += found.breaks;
-        crlfsInQuotes += found.crlfs;
-      }
-    }
-    const endLine = info.lines - crlfsInQuotes;
-    const line = endLine - breaks; // a record is reported at the line where it starts
+  /** One record whose first line is `line` and last line `endLine`. */
+  const onRecord = (record: string[], line: number, endLine: number): void => {
+    if (sink.stopped) return;
     lastRecordEnd = endLine;
     sink.lastLine = endLine;
 
-    if (record.every((field) => field.trim() === '')) return null; // a blank row: skipped
+    if (record.every((field) => field.trim() === '')) return; // a blank row: skipped
     if (header === null) {
       const result = resolveHeader(record, line, limits, csvColumnLabel);
       if (!result.ok) {
         const [first, ...rest] = result.problems;
         sink.fatal(first?.message ?? 'The header row cannot be read', line);
         for (const problem of rest) sink.problem(problem);
-        return null;
+        return;
       }
       header = result.layout;
       sink.sawHeader = true;
-      return null;
+      return;
     }
-    if (!sink.countDataRow(line)) return null;
+    if (!sink.countDataRow(line)) return;
     if (record.length !== header.width) {
       sink.problem({
         line,
         message: `Line ${line} has ${plural(record.length, 'field', 'fields')}; expected ${formatCount(header.width)}`,
       });
-      return null;
+      return;
     }
     const layout: HeaderLayout = header;
     const found: ImportProblem[] = [];
@@ -465,37 +553,17 @@ async function* readCsv(
     const result = checkRowFields(line, fields, limits, { problems: found });
     if (result.ok) sink.row(result.row);
     else for (const problem of result.problems) sink.problem(problem);
-    return null;
   };
 
-  const parser = parseCsv({
-    bom: false, // decodeToUtf8 has removed it
-    encoding: 'utf8',
-    relax_column_count: true, // ragged rows are reported per row by onRecord, not fatal
-    relax_quotes: true, // a quote inside an unquoted field (5" screen) is kept as text
-    skip_empty_lines: true,
-    max_record_size: limits.maxRecordChars,
-    on_record: onRecord,
-  });
-  // Errors arrive through the write callbacks; this listener only stops them being "unhandled".
-  parser.on('error', () => undefined);
-
   // csv-parse's errors are about the file; anything else is not, and is thrown as it is.
-  const csvProblem = (error: unknown): Error => {
+  // `firstLine` is the line the text given to csv-parse starts at; `crlfs` as below.
+  const csvProblem = (error: unknown, firstLine: number, crlfs: number): Error => {
     if (!(error instanceof CsvError)) return error instanceof Error ? error : new Error(String(error));
-    const reported = typeof error.lines === 'number' ? error.lines - crlfsInQuotes : null;
+    const reported = typeof error.lines === 'number' ? firstLine - 1 + error.lines - crlfs : null;
     switch (error.code) {
       case 'CSV_QUOTE_NOT_CLOSED':
-      case 'CSV_MAX_RECORD_SIZE': {
-        // The parser only knows where it gave up; the open quote is in the record after the last
-        // one read (blank lines between them would make this line a little early).
-        const start = lastRecordEnd + 1;
-        return new FatalProblem(
-          `Line ${start} starts a quoted field that is not closed (or is longer than ${formatCount(limits.maxRecordChars)} characters). ` +
-            'Each quote mark inside a quoted field must be doubled ("")',
-          start,
-        );
-      }
+      case 'CSV_MAX_RECORD_SIZE':
+        return notClosed(lastRecordEnd + 1);
       case 'CSV_INVALID_CLOSING_QUOTE':
       case 'INVALID_OPENING_QUOTE':
         return new FatalProblem(
@@ -507,32 +575,107 @@ async function* readCsv(
         return new FatalProblem(`The file cannot be read as CSV (${error.message})`, reported);
     }
   };
+  // The parser only knows where it gave up; the open quote is in the record after the last one
+  // read (blank lines between them would make this line a little early).
+  const notClosed = (start: number): FatalProblem =>
+    new FatalProblem(
+      `Line ${start} starts a quoted field that is not closed (or is longer than ${formatCount(limits.maxRecordChars)} characters). ` +
+        'Each quote mark inside a quoted field must be doubled ("")',
+      start,
+    );
 
-  try {
-    for await (const chunk of bytes) {
-      try {
-        await new Promise<void>((resolve, reject) => {
-          parser.write(chunk, (error) => {
-            if (error) reject(error);
-            else resolve();
-          });
-        });
-      } catch (error) {
-        throw csvProblem(error);
-      }
-      yield* sink.drainFull();
-      if (sink.stopped) return;
-    }
-    parser.end();
+  const csvOptions = {
+    relax_column_count: true, // ragged rows are reported per row by onRecord, not fatal
+    relax_quotes: true, // a quote inside an unquoted field (5" screen) is kept as text
+    skip_empty_lines: true,
+    max_record_size: limits.maxRecordChars,
+    info: true,
+  } as const;
+
+  /** Records of `text` (starting at line `firstLine`) read by csv-parse. */
+  const parseWithCsvParse = (text: string, firstLine: number): void => {
+    // csv-parse counts a CRLF inside a quoted field as two lines (it sees CR and LF separately);
+    // this is how many such CRLFs have been seen so far, to subtract from its line numbers.
+    let crlfs = 0;
+    let records: { record: string[]; info: InfoRecord }[];
     try {
-      await finished(parser, { readable: false });
+      records = parseCsvSync(text, csvOptions) as unknown as { record: string[]; info: InfoRecord }[];
     } catch (error) {
-      throw csvProblem(error);
+      throw csvProblem(error, firstLine, crlfs);
     }
-  } finally {
-    // Leaving the for-await above has already closed the source, whatever the reason.
-    parser.destroy();
+    for (const { record, info } of records) {
+      let breaks = 0;
+      for (const field of record) {
+        // Only quoted fields can hold line breaks; most fields are skipped by the first test.
+        if (field.length > 0 && (field.includes('\n') || field.includes('\r'))) {
+          const found = breaksIn(field);
+          breaks += found.breaks;
+          crlfs += found.crlfs;
+        }
+      }
+      const endLine = firstLine - 1 + info.lines - crlfs;
+      onRecord(record, endLine - breaks, endLine); // a record is reported at the line where it starts
+    }
+  };
+
+  let pending = ''; // text read but not yet taken as records
+  let line = 1; // the line `pending` starts at
+  const decoder = new StringDecoder('utf8');
+
+  /** Takes every complete record from `pending`; at the end of the file, the rest too. */
+  const takeRecords = (atEnd: boolean): void => {
+    const text = pending;
+    let start = 0;
+    // The next quote mark and CR at or after `start` (-1: none), found once, not once per line.
+    let quote = -2;
+    let cr = -2;
+    while (start < text.length && !sink.stopped) {
+      const lf = text.indexOf('\n', start);
+      if (quote !== -1 && quote < start) quote = text.indexOf('"', start);
+      if (cr !== -1 && cr < start) cr = text.indexOf('\r', start);
+      let plainEnd = -1;
+      if (lf >= 0 && lf - start <= limits.maxRecordChars && (quote < 0 || quote > lf) && (cr < 0 || cr >= lf - 1)) {
+        plainEnd = cr === lf - 1 ? lf - 1 : lf;
+      }
+      if (plainEnd >= 0) {
+        // The fast path: a line without quote marks or stray CRs is its fields split on commas.
+        if (plainEnd > start) onRecord(text.slice(start, plainEnd).split(','), line, line);
+        line++;
+        start = lf + 1;
+        continue;
+      }
+      let end = csvRecordEnd(text, start);
+      if (end < 0) {
+        if (!atEnd) break;
+        end = text.length;
+      }
+      const record = text.slice(start, end);
+      const breaks = lineBreaks(record);
+      const body = record.replace(TRAILING_LINE_BREAK, '');
+      // An overlong record is csv-parse's to refuse, with its usual message.
+      const fields = record.length > limits.maxRecordChars ? null : splitCsvRecord(body);
+      if (fields === null) parseWithCsvParse(record, line);
+      else onRecord(fields, line, line + lineBreaks(body));
+      line += breaks;
+      start = end;
+    }
+    pending = text.slice(start);
+    // A record still open this long can only be a quoted field that is never closed.
+    if (!atEnd && !sink.stopped && pending.length > limits.maxRecordChars) throw notClosed(lastRecordEnd + 1);
+  };
+
+  for await (const chunk of bytes) {
+    // In slices: texts of this size are collected young, where a 256 KiB text would go to V8's
+    // large-object space and stay until a full collection, which lets the heap grow by hundreds of MB.
+    for (let offset = 0; offset < chunk.length && !sink.stopped; offset += TEXT_SLICE_BYTES) {
+      pending += decoder.write(chunk.subarray(offset, offset + TEXT_SLICE_BYTES));
+      takeRecords(false);
+    }
+    yield* sink.drainFull();
+    if (sink.stopped) return;
   }
+  pending += decoder.end();
+  takeRecords(true);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 /**
  * SQL of the measurement import: the organisation's KPIs, the temporary staging table the file is
- * copied into, the checks on it, and the one merge into `measurement`. Every function takes the
- * bulk session's transaction; the staging table lives only as long as it.
+ * copied into, the checks on it, and the one write into `measurement` (a plain insert when nothing
+ * stored can collide, otherwise the merge). Every function takes the bulk session's transaction;
+ * the staging table lives only as long as it.
  */
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.ts';
@@ -102,6 +103,57 @@ export async function listStagedChanges(db: Db, from: number, to: number): Promi
 }
 
 /**
+ * Whether any of these KPIs already has a stored value for a period from `from` to `to`
+ * (`YYYY-MM-DD`). When none has, no staged row can meet a stored one: `insertStaged` applies.
+ * One range scan of the (kpi_id, period) index per KPI.
+ */
+export async function hasStoredValuesBetween(
+  db: Db,
+  organisationId: string,
+  kpiIds: readonly string[],
+  from: string,
+  to: string,
+): Promise<boolean> {
+  if (kpiIds.length === 0) return false;
+  const row = await db
+    .selectFrom('measurement')
+    .select(sql<number>`1`.as('found'))
+    .where('organisation_id', '=', organisationId)
+    .where('kpi_id', 'in', kpiIds)
+    .where('period', '>=', from)
+    .where('period', '<=', to)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/**
+ * Inserts every staged row with a plain INSERT: no ON CONFLICT (speculative insertion), no
+ * comparison with stored rows, no RETURNING. For when `hasStoredValuesBetween` found nothing;
+ * a unique violation (a KPI and period twice in the file, or a value written meanwhile by
+ * someone else) raises SQLSTATE 23505, and the caller goes the long way.
+ */
+export async function insertStaged(db: Db, organisationId: string, recordedBy: string | null): Promise<void> {
+  await sql`
+    insert into measurement (organisation_id, kpi_id, period, value, note, source, recorded_by)
+    select ${organisationId}::uuid, kpi_id, period, value, note, 'import', ${recordedBy}::uuid
+      from ${sql.table(STAGING_TABLE)}`.execute(db);
+}
+
+/** Savepoints around `insertStaged`, so a unique violation undoes only that statement. */
+export async function savepoint(db: Db, name: string): Promise<void> {
+  await sql`savepoint ${sql.id(name)}`.execute(db);
+}
+
+export async function rollbackToSavepoint(db: Db, name: string): Promise<void> {
+  await sql`rollback to savepoint ${sql.id(name)}`.execute(db);
+}
+
+export async function releaseSavepoint(db: Db, name: string): Promise<void> {
+  await sql`release savepoint ${sql.id(name)}`.execute(db);
+}
+
+/**
  * Upserts every staged row; rows whose value and note are already stored are left alone (their
  * recorded_by and recorded_at too). Returns how many rows were inserted and how many updated, and the KPIs changed.
  */
@@ -110,7 +162,9 @@ export async function mergeStaged(
   organisationId: string,
   recordedBy: string | null,
 ): Promise<{ inserted: number; updated: number; kpiIds: string[] }> {
-  const { rows } = await sql<{ inserted: number; updated: number; kpiIds: string[] | null }>`
+  // Counted per KPI (a hash aggregate over at most the organisation's KPIs), not with a sorted
+  // array_agg(distinct …) over every merged row.
+  const { rows } = await sql<{ kpiId: string; inserted: number; updated: number }>`
     with merged as (
       insert into measurement (organisation_id, kpi_id, period, value, note, source, recorded_by)
       select ${organisationId}::uuid, kpi_id, period, value, note, 'import', ${recordedBy}::uuid
@@ -122,9 +176,14 @@ export async function mergeStaged(
           or measurement.note is distinct from excluded.note
       returning kpi_id, (xmax = 0) as inserted
     )
-    select (count(*) filter (where inserted))::int as inserted, (count(*) filter (where not inserted))::int as updated,
-           array_agg(distinct kpi_id::text) as "kpiIds"
-      from merged`.execute(db);
-  const row = rows[0];
-  return { inserted: row?.inserted ?? 0, updated: row?.updated ?? 0, kpiIds: row?.kpiIds ?? [] };
+    select kpi_id::text as "kpiId", (count(*) filter (where inserted))::int as inserted,
+           (count(*) filter (where not inserted))::int as updated
+      from merged group by kpi_id`.execute(db);
+  let inserted = 0;
+  let updated = 0;
+  for (const row of rows) {
+    inserted += row.inserted;
+    updated += row.updated;
+  }
+  return { inserted, updated, kpiIds: rows.map((row) => row.kpiId) };
 }

@@ -113,6 +113,36 @@ describe(`importMeasurements (${testDatabaseKind()})`, () => {
     ]);
   });
 
+  it('appends periods after the stored ones, keeping the stored values and recomputing derived KPIs', async () => {
+    const { org, monthly, derived } = await setup();
+    await importCsv(org, csv(['kpi,period,value', `${monthly},2026-01,10`]));
+    const result = await importCsv(org, csv(['kpi,period,value', `${monthly},2026-02,12`, `${monthly},2026-03,14`]));
+    expect(result).toEqual({ ok: true, rows: 2, inserted: 2, updated: 0, unchanged: 0 });
+    const stored = await storedMeasurements(handle.db, org.id, { includeDerived: true });
+    const valuesOf = (key: string): [string, number][] =>
+      stored.filter(([k]) => k === key).map(([, period, value]): [string, number] => [period, Number(value)]);
+    expect(valuesOf(monthly)).toEqual([
+      ['2026-01-01', 10],
+      ['2026-02-01', 12],
+      ['2026-03-01', 14],
+    ]);
+    expect(valuesOf(derived)).toEqual([
+      ['2026-01-01', 20],
+      ['2026-02-01', 24],
+      ['2026-03-01', 28],
+    ]);
+    const { rows } = await sql<{ action: string }>`
+      select action from audit_event where organisation_id = ${org.id} and action like 'measurement%' order by seq`.execute(handle.db);
+    expect(rows.map((r) => r.action)).toEqual(['measurements.imported', 'measurements.imported']);
+  });
+
+  it('reports a repeated row in a file that also corrects a stored value, and writes nothing', async () => {
+    const { org, monthly } = await setup();
+    await importCsv(org, csv(['kpi,period,value', `${monthly},2026-01,10`]));
+    const problems = await expectRefused(org, csv(['kpi,period,value', `${monthly},2026-01,11`, `${monthly},2026-02,12`, `${monthly},2026-02-10,13`]));
+    expect(problems).toEqual([`4: Line 4 repeats line 3: both give ${monthly} a value for the period starting 2026-02-01. Keep one of them`]);
+  });
+
   it(`splits previous values into audit events of at most ${AUDIT_CHUNK_ROWS} rows`, async () => {
     const { org } = await setup();
     const daily = (await makeKpi(handle.db, org, { frequency: 'daily' })).key;

@@ -5,11 +5,16 @@
  * How: one bulk session (one transaction on one connection, src/db/bulk.ts). The file is read as a
  * stream (import-reader.ts); each well-formed row is checked against the organisation's KPIs (known,
  * not derived, a period valid for the KPI's frequency) and COPYed into a temporary staging table.
- * Duplicate (KPI, period) rows are then found in SQL on the staging table. Any problem at all →
- * the transaction is rolled back and every problem returned with its line; nothing is written.
- * Otherwise one INSERT … ON CONFLICT merges the staged rows, changing only rows whose value or note
- * differ, so importing the same file again writes nothing, not even an audit event. Previous values
- * of updated rows go to the audit trail in the same transaction.
+ * Any problem at all → the transaction is rolled back and every problem returned with its line;
+ * nothing is written.
+ *
+ * Two ways in. The usual case, new periods appended: no KPI of the file has a stored value in the
+ * file's period range (one indexed query), so one plain INSERT … SELECT writes the staged rows, and
+ * the unique (kpi_id, period) index doubles as the duplicate check. Otherwise, or when that INSERT
+ * hits a unique violation (undone to a savepoint): duplicate (KPI, period) rows are found in SQL on
+ * the staging table and reported, then one INSERT … ON CONFLICT merges the staged rows, changing
+ * only rows whose value or note differ, so importing the same file again writes nothing, not even
+ * an audit event. Previous values of updated rows go to the audit trail in the same transaction.
  *
  * On the embedded database the session holds PGlite's only connection while the file is read;
  * web uploads are limited (WEB_IMPORT_LIMITS) so that stays short.
@@ -71,6 +76,8 @@ export type ImportResult =
 
 /** Problems per audit event carrying previous values, so no single event grows unbounded. */
 export const AUDIT_CHUNK_ROWS = 500;
+
+const PLAIN_INSERT_SAVEPOINT = 'measurement_import_plain_insert';
 
 interface KnownKpi {
   readonly id: string;
@@ -146,6 +153,12 @@ async function runImport(
   // Periods repeat endlessly in a file: remember each text's reading per frequency.
   const periodCache = new Map<string, { ok: true; period: string } | { ok: false; message: string }>();
 
+  // For the plain-INSERT check: the KPIs staged and the range of their periods (ISO dates, so
+  // string order is date order).
+  const stagedKpiIds = new Set<string>();
+  let firstPeriod: string | undefined;
+  let lastPeriod: string | undefined;
+
   let readRows = 0;
   async function* goodRows(): AsyncGenerator<readonly CopyRow[]> {
     for await (const event of readMeasurementRows(source, { kind: options.kind, limits })) {
@@ -185,6 +198,9 @@ async function runImport(
           problems.add({ line: row.line, message: `Line ${row.line}: ${period.message}` });
           continue;
         }
+        stagedKpiIds.add(kpi.id);
+        if (firstPeriod === undefined || period.period < firstPeriod) firstPeriod = period.period;
+        if (lastPeriod === undefined || period.period > lastPeriod) lastPeriod = period.period;
         batch.push([String(row.line), kpi.id, period.period, row.value, row.note]);
       }
       readRows += event.rows.length;
@@ -196,22 +212,37 @@ async function runImport(
   const rows = await copyRows(repo.STAGING_TABLE, repo.STAGING_COLUMNS, goodRows());
   if (summary === undefined) throw new Error('The import reader ended without a summary');
 
-  const duplicates = await repo.findDuplicates(db, limits.maxProblems);
-  for (const d of duplicates.rows) {
-    problems.add({
-      line: d.line,
-      message: `Line ${d.line} repeats line ${d.firstLine}: both give ${d.key} a value for the period starting ${d.period}. Keep one of them`,
-    });
+  const kpiIds = [...stagedKpiIds];
+  let merged: { inserted: number; updated: number; kpiIds: readonly string[] } | undefined;
+  let changes = 0;
+  if (
+    problems.total === 0 &&
+    firstPeriod !== undefined &&
+    lastPeriod !== undefined &&
+    !(await repo.hasStoredValuesBetween(db, organisationId, kpiIds, firstPeriod, lastPeriod)) &&
+    (await insertWithoutConflicts(session, organisationId, recordedBy(actor)))
+  ) {
+    merged = { inserted: rows, updated: 0, kpiIds };
   }
-  problems.hidden += duplicates.total - duplicates.rows.length;
 
-  if (problems.total > 0) {
-    const sorted = [...problems.list].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
-    throw new Rejected({ ok: false, problems: sorted, totalProblems: problems.total, summary });
+  if (merged === undefined) {
+    const duplicates = await repo.findDuplicates(db, limits.maxProblems);
+    for (const d of duplicates.rows) {
+      problems.add({
+        line: d.line,
+        message: `Line ${d.line} repeats line ${d.firstLine}: both give ${d.key} a value for the period starting ${d.period}. Keep one of them`,
+      });
+    }
+    problems.hidden += duplicates.total - duplicates.rows.length;
+
+    if (problems.total > 0) {
+      const sorted = [...problems.list].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+      throw new Rejected({ ok: false, problems: sorted, totalProblems: problems.total, summary });
+    }
+
+    changes = await repo.stageChanges(db, organisationId);
+    merged = await repo.mergeStaged(db, organisationId, recordedBy(actor));
   }
-
-  const changes = await repo.stageChanges(db, organisationId);
-  const merged = await repo.mergeStaged(db, organisationId, recordedBy(actor));
   const unchanged = rows - merged.inserted - merged.updated;
   if (merged.inserted + merged.updated === 0) return { ok: true, rows, inserted: 0, updated: 0, unchanged };
 
@@ -235,6 +266,24 @@ async function runImport(
 
   await recomputeDerivedKpis(db, organisationId, merged.kpiIds);
   return { ok: true, rows, inserted: merged.inserted, updated: merged.updated, unchanged };
+}
+
+/**
+ * The plain INSERT of the staged rows inside a savepoint. False, with nothing written, on a unique
+ * violation: a KPI and period twice in the file, or a value another transaction stored since the
+ * check. Any other error aborts the import.
+ */
+async function insertWithoutConflicts({ db }: BulkSession, organisationId: string, by: string | null): Promise<boolean> {
+  await repo.savepoint(db, PLAIN_INSERT_SAVEPOINT);
+  try {
+    await repo.insertStaged(db, organisationId, by);
+  } catch (error) {
+    if ((error as { code?: unknown } | null)?.code !== '23505') throw error;
+    await repo.rollbackToSavepoint(db, PLAIN_INSERT_SAVEPOINT);
+    return false;
+  }
+  await repo.releaseSavepoint(db, PLAIN_INSERT_SAVEPOINT);
+  return true;
 }
 
 /** "and 1,234 more problems" style count for the problems not listed. */

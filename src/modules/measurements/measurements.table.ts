@@ -1,6 +1,7 @@
 import type { ColumnType, Generated } from 'kysely';
 
-export type MeasurementSource = 'manual' | 'import' | 'api' | 'feedback' | 'formula';
+/** benefits: the sum of the realised cash savings of the project benefits that feed the KPI (delivery module). */
+export type MeasurementSource = 'manual' | 'import' | 'api' | 'feedback' | 'formula' | 'benefits';
 
 export interface MeasurementTable {
   id: Generated<number>;
