@@ -13,6 +13,11 @@ import { authWebRoutes } from './modules/auth/auth.web.ts';
 import { kpisApiRoutes } from './modules/kpis/kpis.api.ts';
 import { kpiExportsWebRoutes } from './modules/kpis/exports.web.ts';
 import { kpisWebRoutes } from './modules/kpis/kpis.web.ts';
+import { deliveryApiRoutes } from './modules/delivery/delivery.api.ts';
+import { deliveryWebRoutes } from './modules/delivery/delivery.web.ts';
+import { portfolioWebRoutes } from './modules/delivery/portfolio.web.ts';
+import { governanceApiRoutes } from './modules/governance/governance.api.ts';
+import { governanceWebRoutes } from './modules/governance/governance.web.ts';
 import { importApiRoutes } from './modules/measurements/import.api.ts';
 import { WEB_IMPORT_LIMITS } from './modules/measurements/import-format.ts';
 import { importWebRoutes } from './modules/measurements/import.web.ts';
@@ -20,6 +25,9 @@ import { organisationsApiRoutes } from './modules/organisations/organisations.ap
 import { organisationsWebRoutes } from './modules/organisations/organisations.web.ts';
 import { strategyApiRoutes } from './modules/strategy/strategy.api.ts';
 import { strategyWebRoutes } from './modules/strategy/strategy.web.ts';
+import { riskApiRoutes } from './modules/risk/risk.api.ts';
+import { riskImportWebRoutes } from './modules/risk/risk-import.web.ts';
+import { riskWebRoutes } from './modules/risk/risk.web.ts';
 import { threadWebRoutes } from './modules/thread/thread.web.ts';
 import { tokensWebRoutes } from './modules/tokens/tokens.web.ts';
 import { usersWebRoutes } from './modules/users/users.web.ts';
@@ -131,7 +139,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(strategyWebRoutes);
   await app.register(strategyApiRoutes);
   await app.register(threadWebRoutes);
+  await app.register(deliveryWebRoutes);
+  await app.register(deliveryApiRoutes);
+  await app.register(portfolioWebRoutes);
+  await app.register(riskWebRoutes);
+  await app.register(riskApiRoutes);
+  await app.register(riskImportWebRoutes);
   await app.register(importWebRoutes);
   await app.register(importApiRoutes);
+  await app.register(governanceWebRoutes);
+  await app.register(governanceApiRoutes);
   return app;
 }

@@ -3,8 +3,9 @@ import { buildApp } from './app.ts';
 import type { Config } from './config/config.ts';
 import { type DatabaseHandle, type Db, openDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
-import { sendOverdueReminders } from './modules/kpis/reminders.service.ts';
+import { pruneKpiChangeNotes } from './modules/kpis/kpis.service.ts';
 import { createMailer, type Mailer } from './platform/email/mailer.ts';
+import { REMINDER_RUNS } from './reminder-kinds.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
 
 export interface RunningServer {
@@ -25,7 +26,7 @@ export interface ReminderSchedule {
 const REMINDER_STOP_WAIT_MS = 10_000;
 
 /**
- * Runs the overdue-KPI reminders every `intervalMinutes`, the first run `firstRunDelayMs`
+ * Runs every kind of reminder (overdue KPI values, risk reviews, late status reports) every `intervalMinutes`, the first run `firstRunDelayMs`
  * after start. Runs never overlap; a failed run is logged and the next one tries again. The
  * timers are unref'd, so they never keep the process alive. Several instances may all run it:
  * each reminder is claimed in the database before it is sent.
@@ -41,18 +42,24 @@ export function startReminderSchedule(options: {
   const { db, mailer, logger } = options;
   const controller = new AbortController();
   let running: Promise<void> | null = null;
+  const stopped = (): boolean => controller.signal.aborted;
+  /** Each kind in turn; one that fails is logged and the others still go. */
+  const runAll = async (): Promise<void> => {
+    for (const kind of REMINDER_RUNS) {
+      if (stopped()) return;
+      try {
+        const result = await kind.send(db, mailer, { publicUrl: options.publicUrl, logger, signal: controller.signal });
+        if (result.sent > 0 || result.failed > 0) logger.info(result, `${kind.label} run finished`);
+      } catch (error) {
+        if (!stopped()) logger.error({ err: error }, `The ${kind.label} run failed; the next run tries again`);
+      }
+    }
+  };
   const run = (): void => {
     if (running !== null || controller.signal.aborted) return;
-    running = sendOverdueReminders(db, mailer, { publicUrl: options.publicUrl, logger, signal: controller.signal })
-      .then((result) => {
-        if (result.sent > 0 || result.failed > 0) logger.info(result, 'KPI reminder run finished');
-      })
-      .catch((error: unknown) => {
-        if (!controller.signal.aborted) logger.error({ err: error }, 'The KPI reminder run failed; the next run tries again');
-      })
-      .finally(() => {
-        running = null;
-      });
+    running = runAll().finally(() => {
+      running = null;
+    });
   };
   const first = setTimeout(run, options.firstRunDelayMs ?? 10_000);
   const every = setInterval(run, options.intervalMinutes * 60_000);
@@ -69,6 +76,33 @@ export function startReminderSchedule(options: {
         clearTimeout(timer);
       }
       mailer.close();
+    },
+  };
+}
+
+/** How often the server tidies up after itself. */
+const HOUSEKEEPING_INTERVAL_MS = 60 * 60 * 1000;
+
+/**
+ * Hourly tidying that keeps tables from growing without end: the notes of KPI data changes older
+ * than any kept KPI list can need. A failure is logged and the next hour tries again; the timer
+ * is unref'd.
+ */
+export function startHousekeeping(db: Db, logger: Logger): { stop(): void } {
+  const tidy = (): void => {
+    pruneKpiChangeNotes(db)
+      .then((deleted) => {
+        if (deleted > 0) logger.debug({ deleted }, 'Old KPI change notes deleted');
+      })
+      .catch((error: unknown) => {
+        logger.warn({ err: error }, 'Housekeeping failed; the next hour tries again');
+      });
+  };
+  const every = setInterval(tidy, HOUSEKEEPING_INTERVAL_MS);
+  every.unref();
+  return {
+    stop() {
+      clearInterval(every);
     },
   };
 }
@@ -99,17 +133,18 @@ export async function startServer(
     const port = typeof address === 'object' && address !== null ? address.port : config.port;
     const shownHost = config.host === '0.0.0.0' || config.host === '127.0.0.1' || config.host === '::' ? 'localhost' : config.host;
     const url = `http://${shownHost}:${port}`;
+    const housekeeping = startHousekeeping(database.db, logger);
     const mailer = options.mailer === undefined ? createMailer(config) : options.mailer;
     let schedule: ReminderSchedule | null = null;
     let reminders: RunningServer['reminders'];
     if (mailer === null) {
-      reminders = { on: false, description: 'Reminder emails are off: set SMTP_URL to email the owners of overdue KPIs.' };
+      reminders = { on: false, description: 'Reminder emails are off: set SMTP_URL to email the owners of overdue KPIs, risk reviews and status reports.' };
     } else if (config.reminderIntervalMinutes === 0) {
       mailer.close();
       reminders = { on: false, description: 'Reminder emails are off (REMINDER_INTERVAL_MINUTES is 0).' };
     } else {
       schedule = startReminderSchedule({ db: database.db, mailer, publicUrl: config.publicUrl, intervalMinutes: config.reminderIntervalMinutes, logger });
-      reminders = { on: true, description: `Reminder emails are on: owners of overdue KPIs are emailed (checked every ${config.reminderIntervalMinutes} minutes).` };
+      reminders = { on: true, description: `Reminder emails are on: owners of overdue KPIs, risk reviews and status reports are emailed (checked every ${config.reminderIntervalMinutes} minutes).` };
     }
     logger.info({ reminders: reminders.on, intervalMinutes: reminders.on ? config.reminderIntervalMinutes : null }, reminders.description);
     let closing: Promise<void> | undefined;
@@ -120,6 +155,7 @@ export async function startServer(
       reminders,
       close: () => {
         closing ??= (async () => {
+          housekeeping.stop();
           await schedule?.stop();
           await app.close();
           await database.close();

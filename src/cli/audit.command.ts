@@ -2,10 +2,7 @@ import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { verifyAuditTrail } from '../platform/audit/audit.service.ts';
 import { type ConfigLoader, withDatabase } from './support.ts';
-
-function plural(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
-}
+import { plural } from '../platform/text.ts';
 
 export class AuditTrailBrokenError extends Error {
   override name = 'AuditTrailBrokenError';

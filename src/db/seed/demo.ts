@@ -5,6 +5,9 @@ import { addUser } from '../../modules/users/users.service.ts';
 import type { Actor } from '../../platform/access/actor.ts';
 import type { Role } from '../../platform/access/roles.ts';
 import { type Db, inTransaction } from '../database.ts';
+import { seedDelivery } from './demo-delivery.ts';
+import { seedGovernance } from './demo-governance.ts';
+import { seedRisks } from './demo-risk.ts';
 import { DEMO_AGENDA_TAG, DEMO_GOALS, DEMO_KPIS, demoKpiDates, demoMeasurements, demoStrategy, objectiveDueDate } from './demo-strategy.ts';
 
 /**
@@ -189,6 +192,36 @@ export const DEMO_STEPS: readonly DemoSeedStep[] = Object.freeze([
       // One batch: one multi-row upsert, one recalculation of the derived KPIs, one audit event.
       const rows = demoMeasurements(context.today).map((m) => ({ kpi: m.kpi, period: m.period, value: m.value, note: m.note }));
       await recordMeasurementsBatch(context.db, context.actor, organisationIn(context, DEMO_COUNCIL.slug).id, rows, 'import');
+    },
+  },
+  {
+    // After the strategy: projects deliver its objectives.
+    name: 'delivery',
+    async run(context) {
+      await seedDelivery(context, organisationIn(context, DEMO_COUNCIL.slug).id);
+    },
+  },
+  {
+    // After the delivery step: boards oversee the projects it creates.
+    name: 'governance',
+    async run(context) {
+      await seedGovernance(context, organisationIn(context, DEMO_COUNCIL.slug).id, {
+        chair: userIn(context, 'manager@west-marsh.example'),
+        admin: userIn(context, 'admin@west-marsh.example'),
+        contributor: userIn(context, 'contributor@west-marsh.example'),
+        viewer: userIn(context, 'viewer@west-marsh.example'),
+      });
+    },
+  },
+  {
+    // After the strategy: risks link to its objectives.
+    name: 'risks',
+    async run(context) {
+      await seedRisks(context, organisationIn(context, DEMO_COUNCIL.slug).id, {
+        manager: userIn(context, 'manager@west-marsh.example'),
+        contributor: userIn(context, 'contributor@west-marsh.example'),
+        admin: userIn(context, 'admin@west-marsh.example'),
+      });
     },
   },
 ]);

@@ -15,6 +15,8 @@ import {
   type StatusCounts,
   statusLabel,
 } from '../kpis/kpis.service.ts';
+import { type DeliverySnapshot, reportPeriodLabel } from '../delivery/delivery.service.ts';
+import { LEVEL_LABELS, LEVEL_TAG_CLASSES, type RiskLevel } from '../risk/risk.service.ts';
 import { type GoldenThread, objectivesWithStatus, type PlacedObjective } from '../thread/thread.service.ts';
 
 /** What the dashboard reads of a KPI. */
@@ -116,10 +118,33 @@ export interface Dashboard<K extends DashboardKpi = DashboardKpi> {
   objectivesAtRisk: PlacedObjective[];
   /** Each strategy's overall roll-up. */
   strategies: { id: string; title: string; status: GoldenThread['strategy']['status']; rollup: Rollup }[];
+  /** Projects whose status report is late, and milestones overdue. */
+  delivery: DeliverySnapshot;
+  /** The open risks that most need attention (outside appetite first, then highest current score). */
+  topRisks: DashboardRisk[];
 }
 
-export function buildDashboard<K extends DashboardKpi>(kpis: readonly K[], threads: readonly GoldenThread[]): Dashboard<K> {
+/** What the dashboard reads of a risk. */
+export interface DashboardRisk {
+  id: string;
+  title: string;
+  category: { label: string };
+  ownerName: string | null;
+  current: { score: number; level: RiskLevel };
+  outsideAppetite: boolean;
+}
+
+const NO_DELIVERY: DeliverySnapshot = { projects: [], overdueMilestones: [] };
+
+export function buildDashboard<K extends DashboardKpi>(
+  kpis: readonly K[],
+  threads: readonly GoldenThread[],
+  delivery: DeliverySnapshot = NO_DELIVERY,
+  topRisks: readonly DashboardRisk[] = [],
+): Dashboard<K> {
   return {
+    topRisks: [...topRisks],
+    delivery: { projects: delivery.projects.filter((p) => p.late !== null), overdueMilestones: delivery.overdueMilestones },
     kpiCount: kpis.length,
     counts: countByStatus(kpis),
     overdue: overdueKpis(kpis),
@@ -196,6 +221,29 @@ export function dashboardView(dashboard: Dashboard, organisationSlug: string) {
       draft: s.status === 'draft',
       status: tag(s.rollup.status, s.rollup.reason),
     })),
+    lateReports: dashboard.delivery.projects.map((p) => ({
+      title: p.title,
+      href: `${base}/projects/${p.id}`,
+      period: p.late === null ? '' : reportPeriodLabel(p.late.period, p.reportFrequency),
+      owner: p.ownerName ?? 'No owner',
+    })),
+    overdueMilestones: dashboard.delivery.overdueMilestones.slice(0, OVERDUE_ROWS_SHOWN).map((m) => ({
+      title: m.title,
+      project: m.projectTitle,
+      href: `${base}/projects/${m.projectId}#milestones`,
+      due: m.dueOn,
+    })),
+    overdueMilestoneCount: dashboard.delivery.overdueMilestones.length,
+    portfolioHref: `${base}/projects`,
+    topRisks: dashboard.topRisks.map((r) => ({
+      title: r.title,
+      href: `${base}/risks/${r.id}`,
+      category: r.category.label,
+      owner: r.ownerName ?? 'No owner',
+      level: { text: `${LEVEL_LABELS[r.current.level]} (${r.current.score})`, classes: LEVEL_TAG_CLASSES[r.current.level] },
+      outsideAppetite: r.outsideAppetite,
+    })),
+    risksHref: `${base}/risks`,
   };
 }
 

@@ -1,36 +1,14 @@
-import { PassThrough, Readable } from 'node:stream';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type Cell, csvChunks, type SheetSpec, writeXlsx } from '../../platform/export/spreadsheet.ts';
+import type { FastifyInstance } from 'fastify';
+import { type Cell } from '../../platform/export/spreadsheet.ts';
 import { NotFoundError } from '../../platform/errors.ts';
 import { requireOrg, webActor } from '../../platform/http/context.ts';
+import { sendSheet } from '../../platform/http/downloads.ts';
 import { exportFileName, KPI_EXPORT_HEADER, kpiExportRow, MEASUREMENT_EXPORT_HEADER, measurementExportRow } from './kpis.export.ts';
 import { exportMeasurements, listKpisWithStatus, todayUtc } from './kpis.service.ts';
 import { keyProblem } from './kpis.ts';
 
-const CONTENT_TYPES = {
-  csv: 'text/csv; charset=utf-8',
-  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-} as const;
-
-type Format = keyof typeof CONTENT_TYPES;
-
 async function* mapRows<T>(rows: AsyncIterable<T>, toCells: (row: T) => Cell[]): AsyncGenerator<Cell[]> {
   for await (const row of rows) yield toCells(row);
-}
-
-/**
- * Sends one sheet as a download, streamed: CSV chunk by chunk, XLSX through exceljs's streaming
- * writer. A failure once the download has started can only cut it short (and is logged).
- */
-function sendSheet(request: FastifyRequest, reply: FastifyReply, format: Format, fileName: string, sheet: SheetSpec): FastifyReply {
-  reply.header('content-type', CONTENT_TYPES[format]).header('content-disposition', `attachment; filename="${fileName}"`);
-  if (format === 'csv') return reply.send(Readable.from(csvChunks(sheet.header, sheet.rows)));
-  const output = new PassThrough();
-  writeXlsx(output, [sheet]).catch((error: unknown) => {
-    request.log.error({ err: error }, 'XLSX export failed part-way');
-    output.destroy(error instanceof Error ? error : new Error(String(error)));
-  });
-  return reply.send(output);
 }
 
 /** Downloads of the organisation's KPIs (with statuses) and of all its measurements, as CSV and XLSX. */

@@ -1,13 +1,25 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { ValidationError } from '../../platform/errors.ts';
-import { API_ERRORS, expectedVersion, organisationOf, rejectInvalid, withEtag } from '../../platform/http/api.ts';
+import {
+  API_ERRORS,
+  CHANGE_ERRORS,
+  DELETED_RESPONSE,
+  ETAG_HEADER,
+  expectedVersion,
+  IfMatchHeadersSchema,
+  organisationOf,
+  PageQuerySchema,
+  pageJson,
+  pagingOf,
+  rejectInvalid,
+  withEtag,
+} from '../../platform/http/api.ts';
 import { apiActor } from '../../platform/http/context.ts';
 import { ProblemSchema } from '../../platform/http/problem.schema.ts';
 import {
   BatchInputSchema,
   BatchResultSchema,
-  IfMatchHeadersSchema,
   KpiInputSchema,
   type KpiJson,
   KpiPageSchema,
@@ -19,8 +31,6 @@ import {
   MeasurementPageSchema,
   MeasurementParamsSchema,
   MeasurementSchema,
-  type PageQuery,
-  PageQuerySchema,
 } from './kpis.schemas.ts';
 import {
   createKpi,
@@ -89,8 +99,7 @@ async function withPointers<T>(action: () => Promise<T>): Promise<T> {
 }
 
 const errors = API_ERRORS;
-const changeErrors = { ...errors, 409: ProblemSchema, 412: ProblemSchema, 428: ProblemSchema };
-const etagHeader = { ETag: { type: 'string', description: 'The KPI’s version; send it back as If-Match to change or delete it' } };
+const changeErrors = { ...CHANGE_ERRORS, 409: ProblemSchema };
 
 /** Batches carry up to 10,000 measurements, more than the default body limit allows. */
 export const BATCH_BODY_LIMIT_BYTES = 8 * 1024 * 1024;
@@ -106,12 +115,7 @@ export async function kpisApiRoutes(instance: FastifyInstance): Promise<void> {
     { schema: { summary: 'List KPIs with their statuses', tags, querystring: PageQuerySchema, response: { 200: KpiPageSchema, ...errors } } },
     async (request) => {
       const actor = apiActor(request);
-      const query: PageQuery = request.query;
-      const result = await listKpis(db, actor, organisationOf(actor), {
-        page: query.page === undefined ? undefined : Number(query.page),
-        pageSize: query.pageSize === undefined ? undefined : Number(query.pageSize),
-      });
-      return { items: result.items.map(kpiJson), page: result.page, pageSize: result.pageSize, total: result.total };
+      return pageJson(await listKpis(db, actor, organisationOf(actor), pagingOf(request.query)), kpiJson);
     },
   );
 
@@ -124,7 +128,7 @@ export async function kpisApiRoutes(instance: FastifyInstance): Promise<void> {
         description: 'With a `formula` the KPI is derived: its values are computed from the KPIs it uses, per period.',
         tags,
         body: KpiInputSchema,
-        response: { 201: { ...KpiSchema, headers: etagHeader }, ...errors },
+        response: { 201: { ...KpiSchema, headers: ETAG_HEADER }, ...errors },
       },
     },
     async (request, reply) => {
@@ -142,7 +146,7 @@ export async function kpisApiRoutes(instance: FastifyInstance): Promise<void> {
     '/api/v1/kpis/:key',
     {
       attachValidation: true,
-      schema: { summary: 'Read a KPI with its status, latest value, plan and forecast', tags, params: KpiParamsSchema, response: { 200: { ...KpiSchema, headers: etagHeader }, ...errors } },
+      schema: { summary: 'Read a KPI with its status, latest value, plan and forecast', tags, params: KpiParamsSchema, response: { 200: { ...KpiSchema, headers: ETAG_HEADER }, ...errors } },
     },
     async (request, reply) => {
       const actor = apiActor(request);
@@ -163,7 +167,7 @@ export async function kpisApiRoutes(instance: FastifyInstance): Promise<void> {
         params: KpiParamsSchema,
         headers: IfMatchHeadersSchema,
         body: KpiUpdateSchema,
-        response: { 200: { ...KpiSchema, headers: etagHeader }, ...changeErrors },
+        response: { 200: { ...KpiSchema, headers: ETAG_HEADER }, ...changeErrors },
       },
     },
     async (request, reply) => {
@@ -188,7 +192,7 @@ export async function kpisApiRoutes(instance: FastifyInstance): Promise<void> {
         tags,
         params: KpiParamsSchema,
         headers: IfMatchHeadersSchema,
-        response: { 204: { type: 'null', description: 'Deleted' } as const, ...changeErrors },
+        response: { 204: DELETED_RESPONSE, ...changeErrors },
       },
     },
     async (request, reply) => {
@@ -218,12 +222,7 @@ export async function kpisApiRoutes(instance: FastifyInstance): Promise<void> {
     async (request) => {
       const actor = apiActor(request);
       rejectInvalid(request);
-      const query: PageQuery = request.query;
-      const result = await listMeasurements(db, actor, organisationOf(actor), request.params.key, {
-        page: query.page === undefined ? undefined : Number(query.page),
-        pageSize: query.pageSize === undefined ? undefined : Number(query.pageSize),
-      });
-      return { items: result.items.map(measurementJson), page: result.page, pageSize: result.pageSize, total: result.total };
+      return pageJson(await listMeasurements(db, actor, organisationOf(actor), request.params.key, pagingOf(request.query)), measurementJson);
     },
   );
 
@@ -249,7 +248,7 @@ export async function kpisApiRoutes(instance: FastifyInstance): Promise<void> {
         description: 'For a value recorded by mistake: the derived KPIs that read it lose their value for that period too; the audit trail keeps the deleted value. To correct a value, record the period again instead.',
         tags,
         params: MeasurementParamsSchema,
-        response: { 204: { type: 'null', description: 'Deleted' } as const, ...errors },
+        response: { 204: DELETED_RESPONSE, ...errors },
       },
     },
     async (request, reply) => {

@@ -1,4 +1,5 @@
 import { type Static, Type } from 'typebox';
+import { PageSchema } from '../../platform/http/api.ts';
 
 /** JSON shapes of the KPI and measurement API. Names are camelCase; dates and periods are 'YYYY-MM-DD'. */
 
@@ -106,46 +107,21 @@ export const KpiUpdateSchema = Type.Object(
 
 export const KpiParamsSchema = Type.Object({ key: Type.String({ description: 'The KPI’s key' }) });
 
-export const PageQuerySchema = Type.Object({
-  page: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,8}$', description: 'Page number, from 1 (default 1)' })),
-  pageSize: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,8}$', description: 'Items per page: default 50, at most 200 (larger values give 200)' })),
-});
-
-export const KpiPageSchema = Type.Object(
-  {
-    items: Type.Array(KpiSchema),
-    page: Type.Integer({ description: 'This page’s number, from 1' }),
-    pageSize: Type.Integer({ description: 'Items per page (at most 200)' }),
-    total: Type.Integer({ description: 'KPIs on all pages' }),
-  },
-  { description: 'A page of KPIs, by name' },
-);
-
-export const IfMatchHeadersSchema = Type.Object({
-  'if-match': Type.Optional(Type.String({ description: 'The ETag from the last GET of this KPI. Required: a stale one gets 412' })),
-});
+export const KpiPageSchema = PageSchema(KpiSchema, 'A page of KPIs, by name');
 
 export const MeasurementSchema = Type.Object(
   {
     period: IsoDate('First day of the period'),
     value: Type.Number(),
     note: Type.Union([Type.String(), Type.Null()]),
-    source: Type.Union([Type.Literal('manual'), Type.Literal('import'), Type.Literal('api'), Type.Literal('feedback'), Type.Literal('formula')], {
-      description: 'How the value arrived; formula for values computed by a derived KPI',
+    source: Type.Union([Type.Literal('manual'), Type.Literal('import'), Type.Literal('api'), Type.Literal('feedback'), Type.Literal('formula'), Type.Literal('benefits')], {
+      description: 'How the value arrived; formula for values computed by a derived KPI; benefits for the sum of projects’ realised cash savings',
     }),
   },
   { description: 'A KPI’s value for one period' },
 );
 
-export const MeasurementPageSchema = Type.Object(
-  {
-    items: Type.Array(MeasurementSchema),
-    page: Type.Integer({ description: 'This page’s number, from 1' }),
-    pageSize: Type.Integer({ description: 'Items per page (at most 200)' }),
-    total: Type.Integer({ description: 'Measurements on all pages' }),
-  },
-  { description: 'A page of the KPI’s values, oldest period first' },
-);
+export const MeasurementPageSchema = PageSchema(MeasurementSchema, 'A page of the KPI’s values, oldest period first');
 
 export const MeasurementParamsSchema = Type.Object({
   key: Type.String({ description: 'The KPI’s key' }),
@@ -186,4 +162,3 @@ export type KpiJson = Static<typeof KpiSchema>;
 export type KpiInputJson = Static<typeof KpiInputSchema>;
 export type KpiUpdateJson = Static<typeof KpiUpdateSchema>;
 export type MeasurementJson = Static<typeof MeasurementSchema>;
-export type PageQuery = Static<typeof PageQuerySchema>;

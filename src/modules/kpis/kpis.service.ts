@@ -1,6 +1,7 @@
 import { type Db, inTransaction } from '../../db/database.ts';
 import type { Actor } from '../../platform/access/actor.ts';
 import { assertAllowed } from '../../platform/access/policy.ts';
+import { type ChangeOptions, type Page, type Paging, paging } from '../../platform/paging.ts';
 import { recordAudit } from '../../platform/audit/audit.service.ts';
 import { ConflictError, type FieldError, NotFoundError, PreconditionFailedError, ValidationError } from '../../platform/errors.ts';
 import {
@@ -40,35 +41,16 @@ import {
 import { formatPeriod, lastExpectedPeriod, parsePeriodInput, periodStart } from './periods.ts';
 import { type KpiStatus, kpiStatus, type Measurement, previousMeasurement } from './status.ts';
 
-export type { Kpi, KpiInput, KpiSummary, KpiWithStatus, MeasurementSource };
+export type { ChangeOptions, Kpi, KpiInput, KpiSummary, KpiWithStatus, MeasurementSource, Page, Paging };
 
 // The KPI module's pure rules and labels that other modules build on (the golden thread, the
 // dashboard): they import this service, never the files behind it.
-export { type Frequency, formatDate, formatPeriod } from './periods.ts';
+export { expectedBy, type Frequency, formatDate, formatPeriod, lastExpectedPeriod, periodStart } from './periods.ts';
 export { ROLLUP_RULE, type Rollup, type RollupChild, rollUp, type StatusCounts } from './rollup.ts';
 export { formatValue, KPI_STATUSES, type KpiStatus, type Polarity, polaritySign, STATUS_TAG_CLASSES, statusLabel } from './status.ts';
 
-export const DEFAULT_PAGE_SIZE = 50;
-export const MAX_PAGE_SIZE = 200;
 /** The most measurements one batch request may carry. */
 export const MAX_BATCH_ROWS = 10_000;
-
-export interface Paging {
-  page?: number | undefined;
-  pageSize?: number | undefined;
-}
-
-export interface Page<T> {
-  items: T[];
-  page: number;
-  pageSize: number;
-  total: number;
-}
-
-/** `expectedVersion` refuses a change (412) when the KPI has changed since it was read. */
-export interface ChangeOptions {
-  expectedVersion?: number | undefined;
-}
 
 /** Options of reads that compute a status: `today` (UTC, 'YYYY-MM-DD') defaults to the real today. */
 export interface StatusOptions {
@@ -140,12 +122,6 @@ export interface BatchResult {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------
-
-function paging(input: Paging = {}): { page: number; pageSize: number; limit: number; offset: number } {
-  const page = Math.max(1, Math.floor(input.page ?? 1));
-  const pageSize = Math.min(MAX_PAGE_SIZE, Math.max(1, Math.floor(input.pageSize ?? DEFAULT_PAGE_SIZE)));
-  return { page, pageSize, limit: pageSize, offset: (page - 1) * pageSize };
-}
 
 export function todayUtc(): string {
   return new Date().toISOString().slice(0, 10);
@@ -321,8 +297,52 @@ export async function listKpis(db: Db, actor: Actor, organisationId: string, pag
 }
 
 /**
- * Every KPI of the organisation (or those matching `filters`) with its status: two queries
- * whatever the number of KPIs, for lists and the dashboard.
+ * The last list of each organisation's KPIs with statuses, the snapshot it was read under and
+ * the day it is for. It is reused while the day is the same and the database says no transaction
+ * has changed the organisation's KPI data since that snapshot (triggers note every write to
+ * kpi, measurement and kpi_objective, and owners' renames, in the writing transaction), so a
+ * write through any app instance or any path is seen by the next read. A dashboard of a thousand
+ * KPIs then costs one index probe instead of reading and checking them all.
+ */
+interface OrganisationKpis {
+  readonly snapshot: string;
+  readonly today: string;
+  /** When it was read (ms): a list is kept at most a day, so change notes older than that are never needed. */
+  readonly readAt: number;
+  readonly kpis: readonly KpiWithStatus[];
+}
+const organisationKpis = new Map<string, OrganisationKpis>();
+const ORGANISATION_KPIS_LIMIT = 200;
+const KEEP_KPI_LIST_MS = 24 * 60 * 60 * 1000;
+/** Change notes are deleted once older than this: twice the longest a list is kept. */
+export const KPI_CHANGE_NOTES_KEPT_MS = 2 * KEEP_KPI_LIST_MS;
+
+async function allKpisWithStatus(db: Db, organisationId: string, today: string): Promise<readonly KpiWithStatus[]> {
+  const cached = organisationKpis.get(organisationId);
+  const usable = cached?.today === today && Date.now() - cached.readAt < KEEP_KPI_LIST_MS ? cached : undefined;
+  // Read before the KPIs: a write committed in between is then seen as a change next time.
+  const marker = await repo.readKpiDataMarker(db, organisationId, usable?.snapshot ?? null);
+  if (usable !== undefined && !marker.changed) return usable.kpis;
+  const kpis = await statusesOf(db, organisationId, await repo.listKpis(db, organisationId, {}), true, today);
+  // A transaction that has written may still roll back: what it reads is not kept.
+  if (!marker.writing) {
+    organisationKpis.delete(organisationId);
+    if (organisationKpis.size >= ORGANISATION_KPIS_LIMIT) organisationKpis.delete(organisationKpis.keys().next().value ?? '');
+    organisationKpis.set(organisationId, { snapshot: marker.snapshot, today, readAt: Date.now(), kpis });
+  }
+  return kpis;
+}
+
+/** Deletes the notes of KPI data changes that no kept list can need any more (the server runs it hourly). */
+export function pruneKpiChangeNotes(db: Db, now: Date = new Date()): Promise<number> {
+  return repo.deleteKpiDataChangesBefore(db, new Date(now.getTime() - KPI_CHANGE_NOTES_KEPT_MS));
+}
+
+/**
+ * Every KPI of the organisation (or those matching `filters`) with its status, for lists and the
+ * dashboard. The whole organisation's list is reused while its KPI data is unchanged (see
+ * allKpisWithStatus), so the KPIs returned are shared: read them, never change them. Filtered
+ * by owner, category, visibility or objective: two queries whatever the number of KPIs.
  */
 export async function listKpisWithStatus(
   db: Db,
@@ -334,8 +354,8 @@ export async function listKpisWithStatus(
   assertAllowed(actor, 'kpis.read', organisationId);
   const { status, overdue, ...sqlFilters } = filters;
   const filtered = sqlFilters.ownerId !== undefined || sqlFilters.category !== undefined || sqlFilters.isPublic !== undefined || sqlFilters.objectiveId !== undefined;
-  const kpis = await repo.listKpis(db, organisationId, sqlFilters);
-  const all = await statusesOf(db, organisationId, kpis, !filtered, options.today ?? todayUtc());
+  const today = options.today ?? todayUtc();
+  const all = filtered ? await statusesOf(db, organisationId, await repo.listKpis(db, organisationId, sqlFilters), false, today) : await allKpisWithStatus(db, organisationId, today);
   return all.filter((k) => (status === undefined || k.status === status) && (overdue === undefined || k.overdue === overdue));
 }
 

@@ -30,6 +30,7 @@ const SOURCE_LABELS: Readonly<Record<string, string>> = {
   api: 'Sent through the API',
   feedback: 'From citizen feedback',
   formula: 'Calculated by the formula',
+  benefits: 'Summed from projects’ realised benefits',
 };
 
 const PERIOD_HINTS: Readonly<Record<Frequency, string>> = {

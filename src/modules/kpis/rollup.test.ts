@@ -114,6 +114,7 @@ describe('rollUp', () => {
     expect(ROLLUP_RULE).toContain(
       `${ROLLUP_THRESHOLDS.onTrack} or more is on track, ${ROLLUP_THRESHOLDS.atRisk} or more at risk`,
     );
+    expect(ROLLUP_RULE).toContain('green, amber or red counts as on track, at risk or off track');
   });
 });
 

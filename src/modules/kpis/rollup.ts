@@ -41,6 +41,7 @@ export const ROLLUP_RULE = [
   'Items with no data yet are left out of the score, but counted and listed.',
   'Items that are overdue are also left out of the score, and while any item is overdue the parent is at best at risk: a green built on stale figures cannot be trusted.',
   'When no item has a current status, the parent is overdue if any item is overdue, otherwise it has no data.',
+  "A project linked to an objective counts as an item with its link's weight: its latest status report's RAG green, amber or red counts as on track, at risk or off track; a project whose report is late counts as overdue, and one that has not reported yet as no data.",
 ].join(' ');
 
 type ScoredStatus = keyof typeof STATUS_SCORES;

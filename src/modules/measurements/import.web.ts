@@ -1,19 +1,13 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { roleAtLeast } from '../../platform/access/roles.ts';
+import type { FastifyInstance } from 'fastify';
 import type { FieldError } from '../../platform/errors.ts';
 import { requireOrg, webActor } from '../../platform/http/context.ts';
+import { spreadsheetKindOf, uploadOf, uploadReader } from '../../platform/http/uploads.ts';
 import { formatBytes, formatCount, WEB_IMPORT_LIMITS } from './import-format.ts';
-import { type ImportFileKind, importMeasurements, moreProblemsText } from './import.service.ts';
+import { importMeasurements, moreProblemsText } from './import.service.ts';
 
 const UPLOAD_PAGE = 'measurements/views/import.njk';
 const DONE_PAGE = 'measurements/views/import-done.njk';
 const PAGE_TITLE = 'Import measurements from a file';
-
-/** What the upload form sent, read before the CSRF check (which needs `_csrf` from the body). */
-interface UploadBody {
-  _csrf?: string;
-  upload?: { fileName: string; bytes: Buffer; tooLarge: boolean } | undefined;
-}
 
 function limitsForView() {
   return {
@@ -22,43 +16,6 @@ function limitsForView() {
     maxNoteChars: formatCount(WEB_IMPORT_LIMITS.maxNoteChars),
     maxProblems: formatCount(WEB_IMPORT_LIMITS.maxProblems),
   };
-}
-
-function kindOf(fileName: string, bytes: Buffer): ImportFileKind | null {
-  const lower = fileName.toLowerCase();
-  if (lower.endsWith('.xlsx')) return 'xlsx';
-  if (lower.endsWith('.csv')) return 'csv';
-  // No extension to go by: a workbook is a ZIP archive.
-  if (lower.lastIndexOf('.') === -1) return bytes.subarray(0, 2).toString('latin1') === 'PK' ? 'xlsx' : 'csv';
-  return null;
-}
-
-/**
- * Reads the multipart form of the upload page into `request.body`: the CSRF field and the file
- * (held in memory: web uploads are limited to WEB_IMPORT_LIMITS.maxFileBytes). Only for signed-in
- * members who may import in the organisation of the URL; anyone else's request is left for the
- * guards to refuse without the upload being read.
- */
-async function readUpload(request: FastifyRequest): Promise<void> {
-  if (!request.isMultipart()) return;
-  const slug = (request.params as { org?: string }).org;
-  const membership = request.session?.memberships.find((m) => m.slug === slug);
-  if (request.session?.stage !== 'active' || membership === undefined || !roleAtLeast(membership.role, 'contributor')) return;
-  const body: UploadBody = {};
-  for await (const part of request.parts({ limits: { fileSize: WEB_IMPORT_LIMITS.maxFileBytes, files: 1, fields: 5, fieldSize: 1_000 } })) {
-    if (part.type === 'field') {
-      if (part.fieldname === '_csrf' && typeof part.value === 'string') body._csrf = part.value;
-      continue;
-    }
-    if (part.fieldname !== 'file' || body.upload !== undefined) {
-      part.file.resume();
-      continue;
-    }
-    const chunks: Buffer[] = [];
-    for await (const chunk of part.file as AsyncIterable<Buffer>) chunks.push(chunk);
-    body.upload = { fileName: part.filename, bytes: Buffer.concat(chunks), tooLarge: part.file.truncated };
-  }
-  request.body = body;
 }
 
 /** The upload page and its result: one file in, every problem listed, or a summary of what changed. */
@@ -71,9 +28,9 @@ export async function importWebRoutes(app: FastifyInstance): Promise<void> {
     return reply.page(UPLOAD_PAGE, { pageTitle: PAGE_TITLE, organisation, limits: limitsForView() });
   });
 
-  app.post('/o/:org/kpis/import', { ...upload, preValidation: readUpload }, async (request, reply) => {
+  app.post('/o/:org/kpis/import', { ...upload, preValidation: uploadReader('contributor', WEB_IMPORT_LIMITS.maxFileBytes) }, async (request, reply) => {
     const { organisation } = requireOrg(request);
-    const upload = (request.body as UploadBody | undefined)?.upload;
+    const upload = uploadOf(request);
     const data = { pageTitle: PAGE_TITLE, organisation, limits: limitsForView() };
     const refuse = (errors: FieldError[], fileName: string | null = null) =>
       reply.page(UPLOAD_PAGE, { ...data, errors, fileName, fileError: errors.length === 1 ? errors[0]?.message : null }, 400);
@@ -84,7 +41,7 @@ export async function importWebRoutes(app: FastifyInstance): Promise<void> {
     if (upload.tooLarge) {
       return refuse([{ field: 'file', message: `The selected file must be smaller than ${formatBytes(WEB_IMPORT_LIMITS.maxFileBytes)}` }], upload.fileName);
     }
-    const kind = kindOf(upload.fileName, upload.bytes);
+    const kind = spreadsheetKindOf(upload.fileName, upload.bytes);
     if (kind === null) return refuse([{ field: 'file', message: 'The selected file must be a CSV or XLSX file' }], upload.fileName);
 
     const result = await importMeasurements(app.database, webActor(request), organisation.id, upload.bytes, {

@@ -3,6 +3,7 @@ import type { Actor } from '../../platform/access/actor.ts';
 import { assertAllowed } from '../../platform/access/policy.ts';
 import { recordAudit } from '../../platform/audit/audit.service.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../platform/errors.ts';
+import { createDefaultRiskCategories } from '../risk/risk.service.ts';
 import { type Organisation, organisationProblems } from './organisations.ts';
 import * as repo from './organisations.repository.ts';
 
@@ -32,6 +33,7 @@ export async function createOrganisation(
       throw new ConflictError(`An organisation with the slug "${slug}" already exists`);
     }
     const organisation = await repo.insertOrganisation(trx, { slug, name: input.name.trim(), parentId });
+    await createDefaultRiskCategories(trx, organisation.id);
     await recordAudit(trx, actor, {
       organisationId: organisation.id,
       action: 'organisation.created',

@@ -1,21 +1,30 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { API_ERRORS, expectedVersion, organisationOf, rejectInvalid, withEtag } from '../../platform/http/api.ts';
+import {
+  API_ERRORS,
+  CHANGE_ERRORS,
+  DELETED_RESPONSE,
+  ETAG_HEADER,
+  expectedVersion,
+  IfMatchHeadersSchema,
+  organisationOf,
+  PageQuerySchema,
+  PageSchema,
+  pageJson,
+  pagingOf,
+  rejectInvalid,
+  withEtag,
+} from '../../platform/http/api.ts';
 import { apiActor } from '../../platform/http/context.ts';
-import { ProblemSchema } from '../../platform/http/problem.schema.ts';
 import {
   GoalInputSchema,
   type GoalJson,
   GoalParamsSchema,
   GoalSchema,
-  IfMatchHeadersSchema,
   ObjectiveInputSchema,
   type ObjectiveJson,
   ObjectiveParamsSchema,
   ObjectiveSchema,
-  type PageQuery,
-  PageQuerySchema,
-  PageSchema,
   StrategyInputSchema,
   type StrategyJson,
   StrategyParamsSchema,
@@ -37,8 +46,6 @@ import {
   listObjectives,
   listStrategies,
   type Objective,
-  type Page,
-  type Paging,
   type Strategy,
   updateGoal,
   updateObjective,
@@ -66,18 +73,7 @@ export function objectiveJson(o: Objective): ObjectiveJson {
   };
 }
 
-function pagingOf(query: PageQuery): Paging {
-  return { page: query.page === undefined ? undefined : Number(query.page), pageSize: query.pageSize === undefined ? undefined : Number(query.pageSize) };
-}
-
-function page<T, J>(result: Page<T>, toJson: (item: T) => J) {
-  return { items: result.items.map(toJson), page: result.page, pageSize: result.pageSize, total: result.total };
-}
-
-const Type204 = { type: 'null', description: 'Deleted' } as const;
 const errors = API_ERRORS;
-const changeErrors = { ...errors, 412: ProblemSchema, 428: ProblemSchema };
-const etagHeader = { ETag: { type: 'string', description: 'The item’s version; send it back as If-Match to change or delete it' } };
 
 /** Strategies, goals and objectives under /api/v1 (bearer tokens; read scope to read, write to change). */
 export async function strategyApiRoutes(instance: FastifyInstance): Promise<void> {
@@ -92,7 +88,7 @@ export async function strategyApiRoutes(instance: FastifyInstance): Promise<void
     { schema: { summary: 'List strategies', tags, querystring: PageQuerySchema, response: { 200: PageSchema(StrategySchema, 'A page of strategies'), ...errors } } },
     async (request) => {
       const actor = apiActor(request);
-      return page(await listStrategies(db, actor, organisationOf(actor), pagingOf(request.query)), strategyJson);
+      return pageJson(await listStrategies(db, actor, organisationOf(actor), pagingOf(request.query)), strategyJson);
     },
   );
 
@@ -100,7 +96,7 @@ export async function strategyApiRoutes(instance: FastifyInstance): Promise<void
     '/api/v1/strategies',
     {
       attachValidation: true,
-      schema: { summary: 'Create a strategy (as a draft)', tags, body: StrategyInputSchema, response: { 201: { ...StrategySchema, headers: etagHeader }, ...errors } },
+      schema: { summary: 'Create a strategy (as a draft)', tags, body: StrategyInputSchema, response: { 201: { ...StrategySchema, headers: ETAG_HEADER }, ...errors } },
     },
     async (request, reply) => {
       const actor = apiActor(request);
@@ -125,7 +121,7 @@ export async function strategyApiRoutes(instance: FastifyInstance): Promise<void
         summary: 'Read a strategy',
         tags,
         params: StrategyParamsSchema,
-        response: { 200: { ...StrategySchema, headers: etagHeader }, ...errors },
+        response: { 200: { ...StrategySchema, headers: ETAG_HEADER }, ...errors },
       },
     },
     async (request, reply) => {
@@ -147,7 +143,7 @@ export async function strategyApiRoutes(instance: FastifyInstance): Promise<void
         params: StrategyParamsSchema,
         headers: IfMatchHeadersSchema,
         body: StrategyUpdateSchema,
-        response: { 200: { ...StrategySchema, headers: etagHeader }, ...changeErrors },
+        response: { 200: { ...StrategySchema, headers: ETAG_HEADER }, ...CHANGE_ERRORS },
       },
     },
     async (request, reply) => {
@@ -179,7 +175,7 @@ export async function strategyApiRoutes(instance: FastifyInstance): Promise<void
         tags,
         params: StrategyParamsSchema,
         headers: IfMatchHeadersSchema,
-        response: { 204: Type204, ...changeErrors },
+        response: { 204: DELETED_RESPONSE, ...CHANGE_ERRORS },
       },
     },
     async (request, reply) => {
@@ -211,7 +207,7 @@ export async function strategyApiRoutes(instance: FastifyInstance): Promise<void
       const organisationId = organisationOf(actor);
       const strategy = await getStrategy(db, actor, organisationId, request.params.strategyId);
       rejectInvalid(request);
-      return page(await listGoals(db, actor, organisationId, strategy.id, pagingOf(request.query)), goalJson);
+      return pageJson(await listGoals(db, actor, organisationId, strategy.id, pagingOf(request.query)), goalJson);
     },
   );
 
@@ -224,7 +220,7 @@ export async function strategyApiRoutes(instance: FastifyInstance): Promise<void
         tags,
         params: StrategyParamsSchema,
         body: GoalInputSchema,
-        response: { 201: { ...GoalSchema, headers: etagHeader }, ...errors },
+        response: { 201: { ...GoalSchema, headers: ETAG_HEADER }, ...errors },
       },
     },
     async (request, reply) => {
@@ -249,7 +245,7 @@ export async function strategyApiRoutes(instance: FastifyInstance): Promise<void
     '/api/v1/goals/:goalId',
     {
       attachValidation: true,
-      schema: { summary: 'Read a goal', tags, params: GoalParamsSchema, response: { 200: { ...GoalSchema, headers: etagHeader }, ...errors } },
+      schema: { summary: 'Read a goal', tags, params: GoalParamsSchema, response: { 200: { ...GoalSchema, headers: ETAG_HEADER }, ...errors } },
     },
     async (request, reply) => {
       const actor = apiActor(request);
@@ -269,7 +265,7 @@ export async function strategyApiRoutes(instance: FastifyInstance): Promise<void
         params: GoalParamsSchema,
         headers: IfMatchHeadersSchema,
         body: GoalInputSchema,
-        response: { 200: { ...GoalSchema, headers: etagHeader }, ...changeErrors },
+        response: { 200: { ...GoalSchema, headers: ETAG_HEADER }, ...CHANGE_ERRORS },
       },
     },
     async (request, reply) => {
@@ -306,7 +302,7 @@ export async function strategyApiRoutes(instance: FastifyInstance): Promise<void
         tags,
         params: GoalParamsSchema,
         headers: IfMatchHeadersSchema,
-        response: { 204: Type204, ...changeErrors },
+        response: { 204: DELETED_RESPONSE, ...CHANGE_ERRORS },
       },
     },
     async (request, reply) => {
@@ -338,7 +334,7 @@ export async function strategyApiRoutes(instance: FastifyInstance): Promise<void
       const organisationId = organisationOf(actor);
       const goal = await getGoal(db, actor, organisationId, request.params.goalId);
       rejectInvalid(request);
-      return page(await listObjectives(db, actor, organisationId, goal.id, pagingOf(request.query)), objectiveJson);
+      return pageJson(await listObjectives(db, actor, organisationId, goal.id, pagingOf(request.query)), objectiveJson);
     },
   );
 
@@ -351,7 +347,7 @@ export async function strategyApiRoutes(instance: FastifyInstance): Promise<void
         tags,
         params: GoalParamsSchema,
         body: ObjectiveInputSchema,
-        response: { 201: { ...ObjectiveSchema, headers: etagHeader }, ...errors },
+        response: { 201: { ...ObjectiveSchema, headers: ETAG_HEADER }, ...errors },
       },
     },
     async (request, reply) => {
@@ -381,7 +377,7 @@ export async function strategyApiRoutes(instance: FastifyInstance): Promise<void
         summary: 'Read an objective',
         tags,
         params: ObjectiveParamsSchema,
-        response: { 200: { ...ObjectiveSchema, headers: etagHeader }, ...errors },
+        response: { 200: { ...ObjectiveSchema, headers: ETAG_HEADER }, ...errors },
       },
     },
     async (request, reply) => {
@@ -402,7 +398,7 @@ export async function strategyApiRoutes(instance: FastifyInstance): Promise<void
         params: ObjectiveParamsSchema,
         headers: IfMatchHeadersSchema,
         body: ObjectiveInputSchema,
-        response: { 200: { ...ObjectiveSchema, headers: etagHeader }, ...changeErrors },
+        response: { 200: { ...ObjectiveSchema, headers: ETAG_HEADER }, ...CHANGE_ERRORS },
       },
     },
     async (request, reply) => {
@@ -440,7 +436,7 @@ export async function strategyApiRoutes(instance: FastifyInstance): Promise<void
         tags,
         params: ObjectiveParamsSchema,
         headers: IfMatchHeadersSchema,
-        response: { 204: Type204, ...changeErrors },
+        response: { 204: DELETED_RESPONSE, ...CHANGE_ERRORS },
       },
     },
     async (request, reply) => {

@@ -1,4 +1,4 @@
-import { type Static, type TSchema, Type } from 'typebox';
+import { type Static, Type } from 'typebox';
 
 /** JSON shapes of the strategy API. Names are camelCase; dates are 'YYYY-MM-DD'. */
 
@@ -108,30 +108,9 @@ export const ObjectiveInputSchema = Type.Object(
   { description: 'An objective’s values. On update, omitted optional fields keep their current value' },
 );
 
-export const PageQuerySchema = Type.Object({
-  page: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,8}$', description: 'Page number, from 1 (default 1)' })),
-  pageSize: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,8}$', description: 'Items per page: default 50, at most 200 (larger values give 200)' })),
-});
-
-export function PageSchema<T extends TSchema>(item: T, description: string) {
-  return Type.Object(
-    {
-      items: Type.Array(item),
-      page: Type.Integer({ description: 'This page’s number, from 1' }),
-      pageSize: Type.Integer({ description: 'Items per page (at most 200)' }),
-      total: Type.Integer({ description: 'Items on all pages' }),
-    },
-    { description },
-  );
-}
-
 export const StrategyParamsSchema = Type.Object({ strategyId: Id('A strategy’s id') });
 export const GoalParamsSchema = Type.Object({ goalId: Id('A goal’s id') });
 export const ObjectiveParamsSchema = Type.Object({ objectiveId: Id('An objective’s id') });
-
-export const IfMatchHeadersSchema = Type.Object({
-  'if-match': Type.Optional(Type.String({ description: 'The ETag from the last GET of this item. Required: a stale one gets 412' })),
-});
 
 export type StrategyJson = Static<typeof StrategySchema>;
 export type GoalJson = Static<typeof GoalSchema>;
@@ -140,4 +119,3 @@ export type StrategyInputJson = Static<typeof StrategyInputSchema>;
 export type StrategyUpdateJson = Static<typeof StrategyUpdateSchema>;
 export type GoalInputJson = Static<typeof GoalInputSchema>;
 export type ObjectiveInputJson = Static<typeof ObjectiveInputSchema>;
-export type PageQuery = Static<typeof PageQuerySchema>;

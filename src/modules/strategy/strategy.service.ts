@@ -1,6 +1,7 @@
 import { type Db, inTransaction } from '../../db/database.ts';
 import type { Actor } from '../../platform/access/actor.ts';
 import { assertAllowed } from '../../platform/access/policy.ts';
+import { type ChangeOptions, type Page, type Paging, paging } from '../../platform/paging.ts';
 import { recordAudit } from '../../platform/audit/audit.service.ts';
 import { NotFoundError, PreconditionFailedError, ValidationError } from '../../platform/errors.ts';
 import {
@@ -30,33 +31,7 @@ import * as repo from './strategy.repository.ts';
 export type { AgendaTag, Goal, GoalInput, Objective, ObjectiveInput, Strategy, StrategyInput, StrategyStatus, StrategyTree };
 export { STANDARD_AGENDA_AREAS, STATUS_LABELS, STATUS_TRANSITIONS } from './strategy.ts';
 
-export const DEFAULT_PAGE_SIZE = 50;
-export const MAX_PAGE_SIZE = 200;
-
-export interface Paging {
-  /** 1-based; default 1. */
-  page?: number | undefined;
-  /** Default 50, capped at 200. */
-  pageSize?: number | undefined;
-}
-
-export interface Page<T> {
-  items: T[];
-  page: number;
-  pageSize: number;
-  total: number;
-}
-
-/** Options of a change: `expectedVersion` refuses it (412) when the item has changed since it was read. */
-export interface ChangeOptions {
-  expectedVersion?: number | undefined;
-}
-
-function paging(input: Paging = {}): { page: number; pageSize: number; limit: number; offset: number } {
-  const page = Math.max(1, Math.floor(input.page ?? 1));
-  const pageSize = Math.min(MAX_PAGE_SIZE, Math.max(1, Math.floor(input.pageSize ?? DEFAULT_PAGE_SIZE)));
-  return { page, pageSize, limit: pageSize, offset: (page - 1) * pageSize };
-}
+export type { ChangeOptions, Page, Paging };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

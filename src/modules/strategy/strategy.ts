@@ -1,4 +1,5 @@
 import type { FieldError } from '../../platform/errors.ts';
+import { isRealDate, textProblems } from '../../platform/validation.ts';
 import type { StrategyStatus } from './strategy.table.ts';
 
 export type { StrategyStatus };
@@ -128,45 +129,6 @@ export function deleteProblem(status: StrategyStatus): FieldError | null {
 export const TITLE_MAX = 200;
 export const TEXT_MAX = 5000;
 export const WEIGHT_MAX = 1000;
-
-function textProblems(value: string, field: string, options: { required?: string; max: number; name: string }): FieldError[] {
-  const trimmed = value.trim();
-  if (trimmed === '' && options.required !== undefined) return [{ field, message: options.required }];
-  if (trimmed.length > options.max) return [{ field, message: `${options.name} must be ${options.max} characters or fewer` }];
-  return [];
-}
-
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-/** True for a real calendar date written 'YYYY-MM-DD' between the years 1900 and 2999. */
-export function isRealDate(value: string): boolean {
-  const match = ISO_DATE.exec(value);
-  if (match === null) return false;
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  if (year < 1900 || year > 2999 || month < 1 || month > 12 || day < 1) return false;
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
-}
-
-/**
- * A date from the three boxes of a GOV.UK date input as 'YYYY-MM-DD'; '' when all three are
- * empty. What cannot be a date comes back as it was typed, for the rules to refuse.
- */
-export function dateFromParts(parts: { day: string; month: string; year: string }): string {
-  const [day, month, year] = [parts.day.trim(), parts.month.trim(), parts.year.trim()];
-  if (day === '' && month === '' && year === '') return '';
-  if (/^\d{1,2}$/.test(day) && /^\d{1,2}$/.test(month) && /^\d{4}$/.test(year)) {
-    return `${year}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`;
-  }
-  return `${year}-${month}-${day}`;
-}
-
-/** The three boxes of a GOV.UK date input from 'YYYY-MM-DD' (or empty boxes). */
-export function dateParts(value: string | null | undefined): { day: string; month: string; year: string } {
-  const match = ISO_DATE.exec(value ?? '');
-  if (match === null) return { day: '', month: '', year: '' };
-  return { day: String(Number(match[3])), month: String(Number(match[2])), year: match[1] ?? '' };
-}
 
 function dateProblems(value: string, field: string, name: string, required: boolean): FieldError[] {
   if (value.trim() === '') return required ? [{ field, message: `Enter the ${name}` }] : [];

@@ -4,7 +4,7 @@ import { NotFoundError, PreconditionFailedError, ValidationError } from '../../p
 import { redirectWithFlash, requireOrg, webActor } from '../../platform/http/context.ts';
 import { field, formFields, withFormErrors } from '../../platform/http/forms.ts';
 import type { PageData } from '../../platform/http/render.ts';
-import { dateFromParts, dateParts } from './strategy.ts';
+import { dateFromParts, dateParts } from '../../platform/validation.ts';
 import {
   type AgendaTag,
   archiveStrategy,

@@ -1,6 +1,6 @@
 /**
  * The golden thread: a strategy → its goals → their objectives → the items that measure or
- * deliver each objective (KPIs today; projects, risks and others later), every level with a
+ * deliver each objective (KPIs and projects today; risks and others later), every level with a
  * status. Items bring their own status; objectives, goals and the strategy roll up from their
  * children by the one documented rule (ROLLUP_RULE), weighted by each link's, objective's and
  * goal's weight. Pure: no I/O.
@@ -18,6 +18,7 @@ import {
   type StatusCounts,
 } from '../kpis/kpis.service.ts';
 import type { Goal, Objective, Strategy, StrategyTree } from '../strategy/strategy.service.ts';
+import type { Phase, ProjectSummary, Rag } from '../delivery/delivery.service.ts';
 
 export type { KpiStatus, Rollup, StatusCounts };
 
@@ -45,12 +46,23 @@ export interface ThreadKpi extends ThreadItemBase {
   overdue: boolean;
 }
 
+/** A project delivering the objective: its status comes from its latest status report's RAG (see ROLLUP_RULE). */
+export interface ThreadProject extends ThreadItemBase {
+  kind: 'project';
+  phase: Phase;
+  rag: Rag | null;
+  ownerName: string | null;
+  /** Its status report for the latest period due is missing. */
+  late: boolean;
+}
+
 /** Everything that can hang on an objective. Later modules add their item types to this union. */
-export type ThreadItem = ThreadKpi;
+export type ThreadItem = ThreadKpi | ThreadProject;
 
 /** How each kind of item is named in a roll-up's reason. */
 export const ITEM_NOUNS: Readonly<Record<ThreadItem['kind'], { singular: string; plural: string }>> = {
   kpi: { singular: 'KPI', plural: 'KPIs' },
+  project: { singular: 'project', plural: 'projects' },
 };
 const MIXED_ITEMS = { singular: 'linked item', plural: 'linked items' };
 const OBJECTIVES = { singular: 'objective', plural: 'objectives' };
@@ -90,6 +102,22 @@ export function kpiItem(kpi: KpiSummary): ThreadKpi {
     planned: kpi.planned,
     ownerName: kpi.ownerName,
     overdue: kpi.overdue,
+  };
+}
+
+/** A project under an objective as a thread item. */
+export function projectItem(project: ProjectSummary): ThreadProject {
+  return {
+    kind: 'project',
+    id: project.id,
+    name: project.title,
+    status: project.status,
+    statusReason: project.statusReason,
+    weight: project.weight,
+    phase: project.phase,
+    rag: project.rag,
+    ownerName: project.ownerName,
+    late: project.late,
   };
 }
 

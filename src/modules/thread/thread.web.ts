@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { requireOrg, webActor } from '../../platform/http/context.ts';
 import { formatPeriod, formatValue, type KpiStatus, ROLLUP_RULE, type Rollup, STATUS_TAG_CLASSES, statusLabel, todayUtc } from '../kpis/kpis.service.ts';
-import { getGoldenThread, type ThreadItem } from './thread.service.ts';
+import { PHASE_LABELS, RAG_LABELS } from '../delivery/delivery.service.ts';
+import { riskListItem, risksForObjectives } from '../risk/risk.service.ts';
+import { getGoldenThread, type ThreadKpi, type ThreadProject } from './thread.service.ts';
 
 /** A status as the govuk-tag macro takes it, with its reason. */
 export function statusTag(status: KpiStatus, reason: string): { text: string; classes: string; reason: string } {
@@ -12,7 +14,7 @@ function rollupView(rollup: Rollup) {
   return statusTag(rollup.status, rollup.reason);
 }
 
-function itemView(item: ThreadItem, organisationSlug: string) {
+function itemView(item: ThreadKpi, organisationSlug: string) {
   return {
     kind: item.kind,
     name: item.name,
@@ -25,6 +27,19 @@ function itemView(item: ThreadItem, organisationSlug: string) {
   };
 }
 
+function projectView(item: ThreadProject, organisationSlug: string) {
+  return {
+    name: item.name,
+    href: `/o/${organisationSlug}/projects/${item.id}`,
+    phase: PHASE_LABELS[item.phase],
+    rag: item.rag === null ? 'No report yet' : RAG_LABELS[item.rag],
+    owner: item.ownerName ?? 'No owner',
+    weight: item.weight,
+    status: statusTag(item.status, item.statusReason),
+  };
+}
+
+
 function strategyIdParam(request: FastifyRequest): string {
   return (request.params as { strategyId?: string }).strategyId ?? '';
 }
@@ -34,6 +49,7 @@ export async function threadWebRoutes(app: FastifyInstance): Promise<void> {
   app.get('/o/:org/strategy/:strategyId/thread', { schema: { hide: true } }, async (request, reply) => {
     const { organisation } = requireOrg(request);
     const thread = await getGoldenThread(app.db, webActor(request), organisation.id, strategyIdParam(request), { today: todayUtc() });
+    const risks = await risksForObjectives(app.db, webActor(request), organisation.id);
     return reply.page('thread/views/thread.njk', {
       pageTitle: `Golden thread: ${thread.strategy.title}`,
       organisation,
@@ -51,7 +67,9 @@ export async function threadWebRoutes(app: FastifyInstance): Promise<void> {
           owner: o.objective.ownerName,
           weight: o.objective.weight,
           status: rollupView(o.rollup),
-          items: o.items.map((item) => itemView(item, organisation.slug)),
+          items: o.items.flatMap((item) => (item.kind === 'kpi' ? [itemView(item, organisation.slug)] : [])),
+          projects: o.items.flatMap((item) => (item.kind === 'project' ? [projectView(item, organisation.slug)] : [])),
+          risks: (risks.get(o.objective.id) ?? []).map((r) => riskListItem(r, organisation.slug)),
         })),
       })),
     });

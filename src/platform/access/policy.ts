@@ -19,6 +19,15 @@ export const PERMISSIONS = {
   'kpis.manage': { role: 'manager', scope: 'write' },
   'measurements.record': { role: 'contributor', scope: 'write' },
   'measurements.import': { role: 'contributor', scope: 'write' },
+  'projects.read': { role: 'viewer', scope: 'read' },
+  'projects.manage': { role: 'manager', scope: 'write' },
+  'status_reports.submit': { role: 'contributor', scope: 'write' },
+  'governance.read': { role: 'viewer', scope: 'read' },
+  'governance.manage': { role: 'manager', scope: 'write' },
+  'risks.read': { role: 'viewer', scope: 'read' },
+  'risks.manage': { role: 'contributor', scope: 'write' },
+  'risks.delete': { role: 'manager', scope: 'write' },
+  'risk_appetite.manage': { role: 'manager', scope: 'write' },
 } as const satisfies Record<string, { role: Role; scope: 'read' | 'write' | null }>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -19,6 +19,9 @@ export function organisationNavigation(request: FastifyRequest): NavigationItem[
     { href: base, text: 'Overview' },
     { href: `${base}/strategy`, text: 'Strategy' },
     { href: `${base}/kpis`, text: 'KPIs' },
+    { href: `${base}/projects`, text: 'Portfolio' },
+    { href: `${base}/boards`, text: 'Boards' },
+    { href: `${base}/risks`, text: 'Risks' },
   ];
   if (roleAtLeast(org.role, 'admin')) {
     items.push(
