@@ -404,6 +404,24 @@ function normalised(input: ProjectInput): repo.ProjectValues & { objectives: Obj
   };
 }
 
+/** Writes a new project with its first phase and objective links, and its audit event, in `trx`. */
+async function insertProject(
+  trx: Db,
+  actor: Actor,
+  organisationId: string,
+  values: ReturnType<typeof normalised>,
+  today: string,
+  action: 'project.created' | 'project.imported',
+): Promise<string> {
+  const projectId = await repo.insertProject(trx, organisationId, values);
+  await repo.recordPhaseStart(trx, organisationId, projectId, values.phase, today);
+  await repo.replaceObjectiveLinks(trx, organisationId, projectId, values.objectives);
+  const project = await repo.findProject(trx, organisationId, projectId);
+  if (project === undefined) throw new NotFoundError();
+  await recordAudit(trx, actor, { organisationId, action, entityType: 'project', entityId: projectId, after: projectRecord(project, values.objectives) });
+  return projectId;
+}
+
 /** The problems that need the database: owner a member, programme and objectives of the organisation. */
 async function referenceProblems(
   trx: Db,
@@ -464,19 +482,7 @@ export async function createProject(
   const id = await inTransaction(db, async (trx) => {
     const more = await referenceProblems(trx, organisationId, values, null);
     if (more.length > 0) throw new ValidationError(more);
-    const projectId = await repo.insertProject(trx, organisationId, values);
-    await repo.recordPhaseStart(trx, organisationId, projectId, values.phase, todayOf(options.today));
-    await repo.replaceObjectiveLinks(trx, organisationId, projectId, values.objectives);
-    const project = await repo.findProject(trx, organisationId, projectId);
-    if (project === undefined) throw new NotFoundError();
-    await recordAudit(trx, actor, {
-      organisationId,
-      action: 'project.created',
-      entityType: 'project',
-      entityId: projectId,
-      after: projectRecord(project, values.objectives),
-    });
-    return projectId;
+    return insertProject(trx, actor, organisationId, values, todayOf(options.today), 'project.created');
   });
   return getProject(db, actor, organisationId, id, options);
 }
@@ -620,19 +626,7 @@ export async function importProjects(
   return inTransaction(db, async (trx) => {
     const ids: string[] = [];
     for (const values of inputs) {
-      const projectId = await repo.insertProject(trx, organisationId, values);
-      await repo.recordPhaseStart(trx, organisationId, projectId, values.phase, todayOf(options.today));
-      await repo.replaceObjectiveLinks(trx, organisationId, projectId, values.objectives);
-      const project = await repo.findProject(trx, organisationId, projectId);
-      if (project === undefined) throw new NotFoundError();
-      await recordAudit(trx, actor, {
-        organisationId,
-        action: 'project.imported',
-        entityType: 'project',
-        entityId: projectId,
-        after: projectRecord(project, values.objectives),
-      });
-      ids.push(projectId);
+      ids.push(await insertProject(trx, actor, organisationId, values, todayOf(options.today), 'project.imported'));
     }
     return ids;
   });

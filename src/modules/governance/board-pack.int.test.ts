@@ -18,7 +18,7 @@ afterAll(async () => {
 });
 
 /** A board overseeing an amber project that needs a decision, a proposed decision and a risk outside appetite. */
-async function boardWithBusinessToDo(org: Organisation) {
+async function boardWithAnAgenda(org: Organisation) {
   const project = await makeProject(t.db, org, { title: 'New council website' });
   await makeStatusReport(t.db, org, project, { period: '2026-10-01', overall: 'amber', reason: 'The supplier is three weeks late', decisionsNeeded: 'Agree to extend the contract' });
   const green = await makeProject(t.db, org, { title: 'Library self-service' });
@@ -33,7 +33,7 @@ async function boardWithBusinessToDo(org: Organisation) {
 describe('the board pack', () => {
   it('shows the pack for a date as a page with every section', async () => {
     const org = await makeOrganisation(t.db);
-    const board = await boardWithBusinessToDo(org);
+    const board = await boardWithAnAgenda(org);
     const client = await signIn(t.app, await makeUser(t.db, org, 'viewer'));
     const page = await client.get(`/o/${org.slug}/boards/${board.id}/pack?date=2026-11-12`);
     expect(page.statusCode).toBe(200);
@@ -63,7 +63,7 @@ describe('the board pack', () => {
 
   it('produces a PDF whose text holds the pack', async () => {
     const org = await makeOrganisation(t.db);
-    const board = await boardWithBusinessToDo(org);
+    const board = await boardWithAnAgenda(org);
     const client = await signIn(t.app, await makeUser(t.db, org, 'viewer'));
     const response = await client.get(`/o/${org.slug}/boards/${board.id}/pack.pdf?date=2026-11-12`);
     expect(response.statusCode).toBe(200);
@@ -90,7 +90,7 @@ describe('the board pack', () => {
 
   it('gives the same data as an XLSX workbook, one sheet per section', async () => {
     const org = await makeOrganisation(t.db);
-    const board = await boardWithBusinessToDo(org);
+    const board = await boardWithAnAgenda(org);
     const client = await signIn(t.app, await makeUser(t.db, org, 'viewer'));
     const response = await client.get(`/o/${org.slug}/boards/${board.id}/pack.xlsx?date=2026-11-12`);
     expect(response.statusCode).toBe(200);
