@@ -106,19 +106,19 @@ export function registerImportCommands(program: Command, config: ConfigLoader): 
         const { applied } = await migrateToLatest(database.db);
         if (applied.length > 0) console.error(`Brought the database up to date (${applied.length} migration(s)).`);
         const organisation = await organisationBySlug(database.db, options.org);
-        // A CSV is streamed from here so the bar can follow the bytes read; an XLSX needs the path.
-        let source: string | AsyncIterable<Uint8Array> = file;
+        // A CSV is read from here so the bar can follow the bytes read (opened again, and the bar
+        // started again, when the import needs a second reading); an XLSX needs the path.
+        let source: string | (() => AsyncIterable<Uint8Array>) = file;
         // Over the size limit: the reader refuses the path by its size before reading a byte.
         if (kind === 'csv' && size <= BATCH_IMPORT_LIMITS.maxFileBytes) {
-          const stream = createReadStream(file, { highWaterMark: 256 * 1024 });
-          let read = 0;
-          source = (async function* () {
-            for await (const chunk of stream as AsyncIterable<Buffer>) {
+          source = async function* () {
+            let read = 0;
+            for await (const chunk of createReadStream(file, { highWaterMark: 256 * 1024 }) as AsyncIterable<Buffer>) {
               read += chunk.byteLength;
               progress.bytes(read);
               yield chunk;
             }
-          })();
+          };
         }
         result = await importMeasurements(database, cliOperator(), organisation.id, source, {
           kind,

@@ -51,8 +51,11 @@ import {
   type RowFields,
 } from './import-format.ts';
 
-/** A file path, the whole file in memory (a web upload), or a byte stream (a Node Readable). */
-export type ImportSource = string | Uint8Array | AsyncIterable<Uint8Array>;
+/**
+ * A file path, the file's bytes, a one-pass stream of them, or a function opening a new stream
+ * each time it is called (a file the caller reads itself, e.g. to show progress).
+ */
+export type ImportSource = string | Uint8Array | AsyncIterable<Uint8Array> | (() => AsyncIterable<Uint8Array>);
 
 export type ImportFileKind = 'csv' | 'xlsx';
 
@@ -273,6 +276,8 @@ async function* sourceChunks(source: ImportSource, limits: ImportLimits): AsyncG
   } else if (source instanceof Uint8Array) {
     if (source.byteLength > limits.maxFileBytes) throw tooLarge(source.byteLength, limits);
     chunks = sliceBytes(source);
+  } else if (typeof source === 'function') {
+    chunks = source();
   } else {
     chunks = source;
   }

@@ -1,7 +1,8 @@
 /**
- * SQL of the measurement import: the organisation's KPIs, the temporary staging table the file is
- * copied into, the checks on it, and the one write into `measurement` (a plain insert when nothing
- * stored can collide, otherwise the merge). Every function takes the bulk session's transaction;
+ * SQL of the measurement import: the organisation's KPIs, the columns of a COPY straight into
+ * `measurement`, the temporary staging table the file is otherwise copied into, the checks on it,
+ * and the one write into `measurement` from it (a plain insert when nothing stored can collide,
+ * otherwise the merge). Every function takes the bulk session's transaction;
  * the staging table lives only as long as it.
  */
 import { sql } from 'kysely';
@@ -11,6 +12,10 @@ import type { Frequency } from '../kpis/periods.ts';
 export const STAGING_TABLE = 'measurement_import_staging';
 export const STAGING_COLUMNS = ['line', 'kpi_id', 'period', 'value', 'note'] as const;
 const CHANGES_TABLE = 'measurement_import_changes';
+
+/** Rows COPYed straight into `measurement` take these columns; the rest keep their defaults. */
+export const MEASUREMENT_TABLE = 'measurement';
+export const MEASUREMENT_COPY_COLUMNS = ['organisation_id', 'kpi_id', 'period', 'value', 'note', 'source', 'recorded_by'] as const;
 
 export interface ImportKpi {
   id: string;

@@ -10,7 +10,7 @@ import type { Organisation } from '../organisations/organisations.service.ts';
 import { type Actor, cliOperator } from '../../platform/access/actor.ts';
 import { ForbiddenError } from '../../platform/errors.ts';
 import { AUDIT_CHUNK_ROWS, importMeasurements, type ImportResult } from './import.service.ts';
-import { WEB_IMPORT_LIMITS } from './import-format.ts';
+import { BATCH_IMPORT_LIMITS, WEB_IMPORT_LIMITS } from './import-format.ts';
 
 let handle: DatabaseHandle;
 beforeAll(async () => {
@@ -141,6 +141,59 @@ describe(`importMeasurements (${testDatabaseKind()})`, () => {
     await importCsv(org, csv(['kpi,period,value', `${monthly},2026-01,10`]));
     const problems = await expectRefused(org, csv(['kpi,period,value', `${monthly},2026-01,11`, `${monthly},2026-02,12`, `${monthly},2026-02-10,13`]));
     expect(problems).toEqual([`4: Line 4 repeats line 3: both give ${monthly} a value for the period starting 2026-02-01. Keep one of them`]);
+  });
+
+  describe('each way in gives the same outcome', () => {
+    /** Daily values from 1900 on, one per line; more rows than one PGlite Blob or many PostgreSQL writes. */
+    function dailyLines(key: string, count: number, valueOf: (i: number) => number = (i) => i): string[] {
+      const start = Date.UTC(1900, 0, 1);
+      return Array.from({ length: count }, (_, i) => `${key},${new Date(start + i * 86_400_000).toISOString().slice(0, 10)},${valueOf(i)}`);
+    }
+    async function* onePass(bytes: Buffer): AsyncGenerator<Uint8Array> {
+      for (let at = 0; at < bytes.byteLength; at += 4096) yield bytes.subarray(at, at + 4096);
+    }
+    const ROWS = 60_001;
+
+    it('a one-pass stream, bytes and a file opened again import alike; again changes nothing', async () => {
+      const org = await makeOrganisation(handle.db);
+      const daily = (await makeKpi(handle.db, org, { frequency: 'daily' })).key;
+      const file = csv(['kpi,period,value', ...dailyLines(daily, 3)]);
+      const viaStream = await importMeasurements(handle, operator, org.id, onePass(file), { kind: 'csv' });
+      expect(viaStream).toEqual({ ok: true, rows: 3, inserted: 3, updated: 0, unchanged: 0 });
+      const stored = await storedMeasurements(handle.db, org.id);
+      const footprint = await importFootprint(handle.db, org.id);
+      for (const source of [file, () => onePass(file)]) {
+        expect(await importMeasurements(handle, operator, org.id, source, { kind: 'csv' })).toEqual({ ok: true, rows: 3, inserted: 0, updated: 0, unchanged: 3 });
+      }
+      expect(await importMeasurements(handle, operator, org.id, onePass(file), { kind: 'csv' })).toEqual({ ok: true, rows: 3, inserted: 0, updated: 0, unchanged: 3 });
+      expect(await storedMeasurements(handle.db, org.id)).toEqual(stored);
+      expect(await importFootprint(handle.db, org.id)).toEqual(footprint);
+    });
+
+    it(`reports a row repeated at the end of ${ROWS.toLocaleString('en-GB')} lines with both lines, and writes nothing`, async () => {
+      const org = await makeOrganisation(handle.db);
+      const daily = (await makeKpi(handle.db, org, { frequency: 'daily' })).key;
+      const lines = dailyLines(daily, ROWS);
+      const file = csv(['kpi,period,value', ...lines, lines[0] ?? '']);
+      const lastLine = ROWS + 2;
+      const expected = [`${lastLine}: Line ${lastLine} repeats line 2: both give ${daily} a value for the period starting 1900-01-01. Keep one of them`];
+      expect(await expectRefused(org, file, BATCH_IMPORT_LIMITS)).toEqual(expected);
+      const before = await importFootprint(handle.db, org.id);
+      const viaStream = await importMeasurements(handle, operator, org.id, onePass(file), { kind: 'csv' });
+      expect(viaStream.ok ? [] : viaStream.problems.map((p) => `${p.line ?? '-'}: ${p.message}`)).toEqual(expected);
+      expect(await importFootprint(handle.db, org.id)).toEqual(before);
+    });
+
+    it('corrects a stored value met only on the last line, inserting the rest', async () => {
+      const org = await makeOrganisation(handle.db);
+      const daily = (await makeKpi(handle.db, org, { frequency: 'daily' })).key;
+      await importCsv(org, csv(['kpi,period,value', ...dailyLines(daily, ROWS).slice(-1)]), operator, BATCH_IMPORT_LIMITS);
+      const result = await importCsv(org, csv(['kpi,period,value', ...dailyLines(daily, ROWS, (i) => i + 0.5)]), operator, BATCH_IMPORT_LIMITS);
+      expect(result).toEqual({ ok: true, rows: ROWS, inserted: ROWS - 1, updated: 1, unchanged: 0 });
+      const { rows } = await sql<{ count: number; total: string }>`
+        select count(*)::int as count, sum(value)::text as total from measurement where organisation_id = ${org.id}`.execute(handle.db);
+      expect(rows[0]).toEqual({ count: ROWS, total: String(((ROWS - 1) * ROWS) / 2 + ROWS * 0.5) });
+    });
   });
 
   it(`splits previous values into audit events of at most ${AUDIT_CHUNK_ROWS} rows`, async () => {

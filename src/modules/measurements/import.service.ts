@@ -4,29 +4,32 @@
  *
  * How: one bulk session (one transaction on one connection, src/db/bulk.ts). The file is read as a
  * stream (import-reader.ts); each well-formed row is checked against the organisation's KPIs (known,
- * not derived, a period valid for the KPI's frequency) and COPYed into a temporary staging table.
- * Any problem at all → the transaction is rolled back and every problem returned with its line;
- * nothing is written.
+ * not derived, a period valid for the KPI's frequency) and COPYed. Any problem at all → the
+ * transaction is rolled back and every problem returned with its line; nothing is written.
  *
- * Two ways in. The usual case, new periods appended: no KPI of the file has a stored value in the
- * file's period range (one indexed query), so one plain INSERT … SELECT writes the staged rows, and
- * the unique (kpi_id, period) index doubles as the duplicate check. Otherwise, or when that INSERT
- * hits a unique violation (undone to a savepoint): duplicate (KPI, period) rows are found in SQL on
- * the staging table and reported, then one INSERT … ON CONFLICT merges the staged rows, changing
- * only rows whose value or note differ, so importing the same file again writes nothing, not even
- * an audit event. Previous values of updated rows go to the audit trail in the same transaction.
+ * Three ways in, fastest first. The usual case is new periods appended. When the file can be read
+ * twice (a path, bytes, or a way to open it again), rows are COPYed straight into `measurement`
+ * inside a savepoint, the unique (kpi_id, period) index checking that none meets a stored value or
+ * repeats another row. On a unique violation the savepoint is undone and the file read again
+ * through a temporary staging table. A one-pass stream (the API body) goes through the staging
+ * table at once; if no KPI of it has a stored value in its period range (one indexed query), one
+ * plain INSERT … SELECT writes the staged rows. Otherwise, or when that INSERT hits a unique
+ * violation (undone to a savepoint): duplicate (KPI, period) rows are found in SQL on the staging
+ * table and reported, then one INSERT … ON CONFLICT merges the staged rows, changing only rows
+ * whose value or note differ, so importing the same file again writes nothing, not even an audit
+ * event. Previous values of updated rows go to the audit trail in the same transaction.
  *
  * On the embedded database the session holds PGlite's only connection while the file is read;
  * web uploads are limited (WEB_IMPORT_LIMITS) so that stays short.
  */
 import { type BulkSession, type CopyRow, withBulkSession } from '../../db/bulk.ts';
-import type { DatabaseHandle } from '../../db/database.ts';
+import type { DatabaseHandle, Db } from '../../db/database.ts';
 import type { Actor } from '../../platform/access/actor.ts';
 import { assertAllowed } from '../../platform/access/policy.ts';
 import { recordAudit } from '../../platform/audit/audit.service.ts';
 import { recomputeDerivedKpis } from '../kpis/kpis.service.ts';
 import { type Frequency, parsePeriodInput } from '../kpis/periods.ts';
-import { BATCH_IMPORT_LIMITS, formatCount, type ImportLimits, quoteForMessage } from './import-format.ts';
+import { BATCH_IMPORT_LIMITS, formatCount, type ImportLimits, type MeasurementRow, quoteForMessage } from './import-format.ts';
 import { type ImportFileKind, type ImportSource, type ImportSummary, readMeasurementRows } from './import-reader.ts';
 import * as repo from './import.repository.ts';
 
@@ -78,6 +81,7 @@ export type ImportResult =
 export const AUDIT_CHUNK_ROWS = 500;
 
 const PLAIN_INSERT_SAVEPOINT = 'measurement_import_plain_insert';
+const DIRECT_COPY_SAVEPOINT = 'measurement_import_direct_copy';
 
 interface KnownKpi {
   readonly id: string;
@@ -142,116 +146,224 @@ async function runImport(
   options: ImportOptions,
   limits: ImportLimits,
 ): Promise<ImportResult> {
-  const { db, copyRows } = session;
   const kpis = new Map<string, KnownKpi>(
-    (await repo.listImportKpis(db, organisationId)).map((k) => [k.key, { id: k.id, frequency: k.frequency, isDerived: k.isDerived }]),
+    (await repo.listImportKpis(session.db, organisationId)).map((k) => [k.key, { id: k.id, frequency: k.frequency, isDerived: k.isDerived }]),
   );
-  await repo.createStagingTable(db);
+  if (canReadTwice(source)) {
+    const direct = await importDirectly(session, actor, organisationId, source, options, new CheckedRows(kpis, limits, options.onProgress));
+    if (direct !== undefined) return direct;
+  }
+  return importThroughStaging(session, actor, organisationId, source, options, new CheckedRows(kpis, limits, options.onProgress), {
+    knownToCollide: canReadTwice(source),
+  });
+}
 
-  const problems = new Problems(limits.maxProblems);
-  let summary: ImportSummary | undefined;
+/** A path, the bytes themselves or a way to open the file again: the file can be read a second time. */
+function canReadTwice(source: ImportSource): boolean {
+  return typeof source === 'string' || typeof source === 'function' || source instanceof Uint8Array;
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === '23505';
+}
+
+/**
+ * The file's rows read and checked against the organisation's KPIs (known, not derived, a period
+ * valid for the KPI's frequency), yielded in batches for COPY in the shape the caller asks for.
+ * Problems are collected rather than thrown, so every one is reported.
+ */
+class CheckedRows {
+  readonly problems: Problems;
+  summary: ImportSummary | undefined;
+  /** The KPIs with at least one good row, and the range of their periods (ISO dates: string order is date order). */
+  readonly kpiIds = new Set<string>();
+  firstPeriod: string | undefined;
+  lastPeriod: string | undefined;
+  private readonly kpis: ReadonlyMap<string, KnownKpi>;
+  readonly limits: ImportLimits;
+  private readonly onProgress: ImportOptions['onProgress'];
   // Periods repeat endlessly in a file: remember each text's reading per frequency.
-  const periodCache = new Map<string, { ok: true; period: string } | { ok: false; message: string }>();
+  private readonly periodCache = new Map<string, { ok: true; period: string } | { ok: false; message: string }>();
 
-  // For the plain-INSERT check: the KPIs staged and the range of their periods (ISO dates, so
-  // string order is date order).
-  const stagedKpiIds = new Set<string>();
-  let firstPeriod: string | undefined;
-  let lastPeriod: string | undefined;
+  constructor(kpis: ReadonlyMap<string, KnownKpi>, limits: ImportLimits, onProgress: ImportOptions['onProgress']) {
+    this.kpis = kpis;
+    this.limits = limits;
+    this.onProgress = onProgress;
+    this.problems = new Problems(limits.maxProblems);
+  }
 
-  let readRows = 0;
-  async function* goodRows(): AsyncGenerator<readonly CopyRow[]> {
-    for await (const event of readMeasurementRows(source, { kind: options.kind, limits })) {
+  async *batches(source: ImportSource, kind: ImportFileKind, toCopyRow: (row: MeasurementRow, kpiId: string, period: string) => CopyRow): AsyncGenerator<readonly CopyRow[]> {
+    let readRows = 0;
+    for await (const event of readMeasurementRows(source, { kind, limits: this.limits })) {
       if (event.type === 'problem') {
-        problems.add({ line: event.line, message: event.message }, event.fatal);
+        this.problems.add({ line: event.line, message: event.message }, event.fatal);
         continue;
       }
       if (event.type === 'end') {
-        summary = event.summary;
-        problems.hidden += event.summary.hiddenProblems;
+        this.summary = event.summary;
+        this.problems.hidden += event.summary.hiddenProblems;
         continue;
       }
       const batch: CopyRow[] = [];
       let line = 0;
       for (const row of event.rows) {
         line = row.line;
-        const kpi = kpis.get(row.kpi);
-        if (kpi === undefined) {
-          problems.add({ line: row.line, message: `Line ${row.line}: there is no KPI with the key ${quoteForMessage(row.kpi)}` });
-          continue;
-        }
-        if (kpi.isDerived) {
-          problems.add({
-            line: row.line,
-            message: `Line ${row.line}: ${row.kpi} is calculated from a formula; import its inputs instead`,
-          });
-          continue;
-        }
-        const cacheKey = `${kpi.frequency}\u0000${row.period}`;
-        let period = periodCache.get(cacheKey);
-        if (period === undefined) {
-          period = parsePeriodInput(row.period, kpi.frequency);
-          if (periodCache.size > 10_000) periodCache.clear();
-          periodCache.set(cacheKey, period);
-        }
-        if (!period.ok) {
-          problems.add({ line: row.line, message: `Line ${row.line}: ${period.message}` });
-          continue;
-        }
-        stagedKpiIds.add(kpi.id);
-        if (firstPeriod === undefined || period.period < firstPeriod) firstPeriod = period.period;
-        if (lastPeriod === undefined || period.period > lastPeriod) lastPeriod = period.period;
-        batch.push([String(row.line), kpi.id, period.period, row.value, row.note]);
+        const checked = this.check(row);
+        if (checked !== undefined) batch.push(toCopyRow(row, checked.kpiId, checked.period));
       }
       readRows += event.rows.length;
-      options.onProgress?.({ rows: readRows, line });
+      this.onProgress?.({ rows: readRows, line });
       if (batch.length > 0) yield batch;
     }
   }
 
-  const rows = await copyRows(repo.STAGING_TABLE, repo.STAGING_COLUMNS, goodRows());
-  if (summary === undefined) throw new Error('The import reader ended without a summary');
+  /** The row's KPI and period, or undefined with its problem noted. */
+  private check(row: MeasurementRow): { kpiId: string; period: string } | undefined {
+    const kpi = this.kpis.get(row.kpi);
+    if (kpi === undefined) {
+      this.problems.add({ line: row.line, message: `Line ${row.line}: there is no KPI with the key ${quoteForMessage(row.kpi)}` });
+      return undefined;
+    }
+    if (kpi.isDerived) {
+      this.problems.add({ line: row.line, message: `Line ${row.line}: ${row.kpi} is calculated from a formula; import its inputs instead` });
+      return undefined;
+    }
+    const cacheKey = `${kpi.frequency}\u0000${row.period}`;
+    let period = this.periodCache.get(cacheKey);
+    if (period === undefined) {
+      period = parsePeriodInput(row.period, kpi.frequency);
+      if (this.periodCache.size > 10_000) this.periodCache.clear();
+      this.periodCache.set(cacheKey, period);
+    }
+    if (!period.ok) {
+      this.problems.add({ line: row.line, message: `Line ${row.line}: ${period.message}` });
+      return undefined;
+    }
+    this.kpiIds.add(kpi.id);
+    if (this.firstPeriod === undefined || period.period < this.firstPeriod) this.firstPeriod = period.period;
+    if (this.lastPeriod === undefined || period.period > this.lastPeriod) this.lastPeriod = period.period;
+    return { kpiId: kpi.id, period: period.period };
+  }
 
-  const kpiIds = [...stagedKpiIds];
-  let merged: { inserted: number; updated: number; kpiIds: readonly string[] } | undefined;
-  let changes = 0;
+  /** The summary, once the reading has ended. */
+  finished(): ImportSummary {
+    if (this.summary === undefined) throw new Error('The import reader ended without a summary');
+    return this.summary;
+  }
+
+  /** Throws the rejection when any problem was found. */
+  rejectIfAny(summary: ImportSummary): void {
+    if (this.problems.total === 0) return;
+    const sorted = [...this.problems.list].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+    throw new Rejected({ ok: false, problems: sorted, totalProblems: this.problems.total, summary });
+  }
+}
+
+/**
+ * The usual import, new periods appended, with no staging copy: rows are COPYed straight into
+ * `measurement` inside a savepoint, and its unique (kpi_id, period) index is the check that no row
+ * meets a stored value or another row of the file. On a unique violation the savepoint is undone
+ * and undefined returned: the staging path reads the file again and decides (duplicates reported
+ * with both lines, stored values merged with their previous values audited).
+ */
+async function importDirectly(
+  session: BulkSession,
+  actor: Actor,
+  organisationId: string,
+  source: ImportSource,
+  options: ImportOptions,
+  checked: CheckedRows,
+): Promise<ImportResult | undefined> {
+  const { db, copyRows } = session;
+  const by = recordedBy(actor);
+  await repo.savepoint(db, DIRECT_COPY_SAVEPOINT);
+  let rows: number;
+  try {
+    rows = await copyRows(
+      repo.MEASUREMENT_TABLE,
+      repo.MEASUREMENT_COPY_COLUMNS,
+      checked.batches(source, options.kind, (row, kpiId, period) => [organisationId, kpiId, period, row.value, row.note, 'import', by]),
+    );
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    await repo.rollbackToSavepoint(db, DIRECT_COPY_SAVEPOINT);
+    return undefined;
+  }
+  const summary = checked.finished();
+  checked.rejectIfAny(summary);
+  await repo.releaseSavepoint(db, DIRECT_COPY_SAVEPOINT);
+  return recordImport(db, actor, organisationId, options, { rows, inserted: rows, updated: 0, kpiIds: [...checked.kpiIds], changes: 0 });
+}
+
+/**
+ * The file through a temporary staging table: for a one-pass stream, or when `importDirectly`
+ * met a stored value or a repeated row. A file that cannot collide (no KPI of it has a stored value
+ * in its period range; not already known to collide) still goes in with one plain INSERT; otherwise
+ * duplicates are reported from SQL and the rows merged with ON CONFLICT.
+ */
+async function importThroughStaging(
+  session: BulkSession,
+  actor: Actor,
+  organisationId: string,
+  source: ImportSource,
+  options: ImportOptions,
+  checked: CheckedRows,
+  { knownToCollide }: { knownToCollide: boolean },
+): Promise<ImportResult> {
+  const { db, copyRows } = session;
+  await repo.createStagingTable(db);
+  const rows = await copyRows(
+    repo.STAGING_TABLE,
+    repo.STAGING_COLUMNS,
+    checked.batches(source, options.kind, (row, kpiId, period) => [String(row.line), kpiId, period, row.value, row.note]),
+  );
+  const summary = checked.finished();
+  const { problems } = checked;
+
+  const kpiIds = [...checked.kpiIds];
   if (
+    !knownToCollide &&
     problems.total === 0 &&
-    firstPeriod !== undefined &&
-    lastPeriod !== undefined &&
-    !(await repo.hasStoredValuesBetween(db, organisationId, kpiIds, firstPeriod, lastPeriod)) &&
+    checked.firstPeriod !== undefined &&
+    checked.lastPeriod !== undefined &&
+    !(await repo.hasStoredValuesBetween(db, organisationId, kpiIds, checked.firstPeriod, checked.lastPeriod)) &&
     (await insertWithoutConflicts(session, organisationId, recordedBy(actor)))
   ) {
-    merged = { inserted: rows, updated: 0, kpiIds };
+    return recordImport(db, actor, organisationId, options, { rows, inserted: rows, updated: 0, kpiIds, changes: 0 });
   }
 
-  if (merged === undefined) {
-    const duplicates = await repo.findDuplicates(db, limits.maxProblems);
-    for (const d of duplicates.rows) {
-      problems.add({
-        line: d.line,
-        message: `Line ${d.line} repeats line ${d.firstLine}: both give ${d.key} a value for the period starting ${d.period}. Keep one of them`,
-      });
-    }
-    problems.hidden += duplicates.total - duplicates.rows.length;
-
-    if (problems.total > 0) {
-      const sorted = [...problems.list].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
-      throw new Rejected({ ok: false, problems: sorted, totalProblems: problems.total, summary });
-    }
-
-    changes = await repo.stageChanges(db, organisationId);
-    merged = await repo.mergeStaged(db, organisationId, recordedBy(actor));
+  const duplicates = await repo.findDuplicates(db, checked.limits.maxProblems);
+  for (const d of duplicates.rows) {
+    problems.add({
+      line: d.line,
+      message: `Line ${d.line} repeats line ${d.firstLine}: both give ${d.key} a value for the period starting ${d.period}. Keep one of them`,
+    });
   }
-  const unchanged = rows - merged.inserted - merged.updated;
-  if (merged.inserted + merged.updated === 0) return { ok: true, rows, inserted: 0, updated: 0, unchanged };
+  problems.hidden += duplicates.total - duplicates.rows.length;
+  checked.rejectIfAny(summary);
 
-  const fileName = options.fileName ?? null;
+  const changes = await repo.stageChanges(db, organisationId);
+  const merged = await repo.mergeStaged(db, organisationId, recordedBy(actor));
+  return recordImport(db, actor, organisationId, options, { rows, ...merged, changes });
+}
+
+/** The audit events of an import that wrote rows (previous values of updated rows in chunks) and the derived KPIs recomputed. */
+async function recordImport(
+  db: Db,
+  actor: Actor,
+  organisationId: string,
+  options: ImportOptions,
+  written: { rows: number; inserted: number; updated: number; kpiIds: readonly string[]; changes: number },
+): Promise<ImportResult> {
+  const { rows, inserted, updated, changes } = written;
+  const unchanged = rows - inserted - updated;
+  if (inserted + updated === 0) return { ok: true, rows, inserted: 0, updated: 0, unchanged };
+
   await recordAudit(db, actor, {
     organisationId,
     action: 'measurements.imported',
     entityType: 'measurement',
-    after: { fileName, rows, inserted: merged.inserted, updated: merged.updated, unchanged },
+    after: { fileName: options.fileName ?? null, rows, inserted, updated, unchanged },
   });
   for (let from = 0; from < changes; from += AUDIT_CHUNK_ROWS) {
     const chunk = await repo.listStagedChanges(db, from, from + AUDIT_CHUNK_ROWS);
@@ -264,8 +376,8 @@ async function runImport(
     });
   }
 
-  await recomputeDerivedKpis(db, organisationId, merged.kpiIds);
-  return { ok: true, rows, inserted: merged.inserted, updated: merged.updated, unchanged };
+  await recomputeDerivedKpis(db, organisationId, written.kpiIds);
+  return { ok: true, rows, inserted, updated, unchanged };
 }
 
 /**
@@ -278,7 +390,7 @@ async function insertWithoutConflicts({ db }: BulkSession, organisationId: strin
   try {
     await repo.insertStaged(db, organisationId, by);
   } catch (error) {
-    if ((error as { code?: unknown } | null)?.code !== '23505') throw error;
+    if (!isUniqueViolation(error)) throw error;
     await repo.rollbackToSavepoint(db, PLAIN_INSERT_SAVEPOINT);
     return false;
   }
