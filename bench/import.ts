@@ -6,8 +6,11 @@
  *   node bench/import.ts                 # PGlite; and PostgreSQL when TEST_DATABASE_URL or DATABASE_URL is set
  *   BENCH_ROWS=200000 node bench/import.ts
  *
- * Each engine runs in its own child process, so its peak RSS is the import's own (the raw COPY
- * runs after the RSS is read). PostgreSQL gets a fresh database, dropped afterwards.
+ * Each engine's database is first prepared (created, migrated, an organisation with its KPIs) by
+ * one child process; a second child opens it, as `waymark import measurements` opens an existing
+ * database, and imports. So the import's peak RSS is its own: not the first creation of the
+ * database (PGlite's initdb alone peaks above 1 GB), nor the raw COPY, which runs after the RSS is
+ * read. PostgreSQL gets a fresh database, dropped afterwards.
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -20,6 +23,7 @@ import { pipeline } from 'node:stream/promises';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { CLI_NODE_FLAGS } from '../src/cli/node-flags.ts';
 import { type DatabaseHandle, openEmbedded, openPostgres } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { createKpi } from '../src/modules/kpis/kpis.service.ts';
@@ -30,14 +34,18 @@ import { cliOperator } from '../src/platform/access/actor.ts';
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const KPIS = 400;
 
+type Engine = 'postgres' | 'embedded';
+
 interface ChildResult {
   engine: string;
   rows: number;
   importSeconds: number;
   copySeconds: number;
   maxRssMb: number;
-  /** Peak RSS right after opening the database, before anything is imported (PGlite's own start-up). */
+  /** Peak RSS right after opening the (existing) database, before anything is imported. */
   openRssMb: number;
+  /** Peak RSS of a process that opens the same database and runs only the raw COPY. */
+  copyAloneRssMb: number;
   result: unknown;
 }
 
@@ -66,26 +74,39 @@ async function writeCsv(file: string): Promise<void> {
   await pipeline(Readable.from(lines()), out);
 }
 
-async function setUp(handle: DatabaseHandle): Promise<{ organisationId: string; ids: Map<string, string> }> {
-  await migrateToLatest(handle.db);
-  const operator = cliOperator();
-  const org = await createOrganisation(handle.db, operator, { slug: `bench-${randomBytes(4).toString('hex')}`, name: 'Bench council' });
-  const ids = new Map<string, string>();
-  for (let k = 0; k < KPIS; k++) {
-    const kpi = await createKpi(handle.db, operator, org.id, {
-      key: keyOf(k),
-      name: `Bench KPI ${k}`,
-      definition: 'Generated for the import benchmark',
-      unit: 'count',
-      polarity: 'higher_is_better',
-      frequency: 'daily',
-      baseline: { value: 0, date: '2000-01-01' },
-      target: { value: 100, date: '2030-01-01' },
-      tolerance: 10,
-    });
-    ids.set(kpi.key, kpi.id);
+function openBench(engine: Engine, target: string): Promise<DatabaseHandle> {
+  return engine === 'postgres' ? Promise.resolve(openPostgres(target, { max: 2 })) : openEmbedded(target);
+}
+
+/** The database as the import finds it: migrated, with one organisation of KPIS daily KPIs. Prints its id. */
+async function prepare(engine: Engine, target: string): Promise<void> {
+  const handle = await openBench(engine, target);
+  try {
+    await migrateToLatest(handle.db);
+    const operator = cliOperator();
+    const org = await createOrganisation(handle.db, operator, { slug: `bench-${randomBytes(4).toString('hex')}`, name: 'Bench council' });
+    for (let k = 0; k < KPIS; k++) {
+      await createKpi(handle.db, operator, org.id, {
+        key: keyOf(k),
+        name: `Bench KPI ${k}`,
+        definition: 'Generated for the import benchmark',
+        unit: 'count',
+        polarity: 'higher_is_better',
+        frequency: 'daily',
+        baseline: { value: 0, date: '2000-01-01' },
+        target: { value: 100, date: '2030-01-01' },
+        tolerance: 10,
+      });
+    }
+    process.stdout.write(JSON.stringify({ organisationId: org.id }) + '\n');
+  } finally {
+    await handle.close();
   }
-  return { organisationId: org.id, ids };
+}
+
+async function kpiIds(handle: DatabaseHandle, organisationId: string): Promise<Map<string, string>> {
+  const rows = await handle.db.selectFrom('kpi').select(['id', 'key']).where('organisation_id', '=', organisationId).execute();
+  return new Map(rows.map((row) => [row.key, row.id]));
 }
 
 /** The same rows as COPY text lines: the CSV split naively (the generated file has no commas in keys or values). */
@@ -115,62 +136,94 @@ async function* copyLines(file: string, organisationId: string, ids: Map<string,
 
 const COPY_COLUMNS = 'organisation_id, kpi_id, period, value, note, source';
 
-async function child(engine: 'postgres' | 'embedded', target: string, file: string): Promise<void> {
-  const handle = engine === 'postgres' ? openPostgres(target, { max: 2 }) : await openEmbedded(target);
+/**
+ * The baseline: the same rows into an identical, empty table (same columns, defaults and indexes;
+ * no foreign keys), by a raw COPY. Returns its seconds.
+ */
+async function rawCopy(handle: DatabaseHandle, engine: Engine, target: string, file: string, organisationId: string, table: string): Promise<number> {
+  const ids = await kpiIds(handle, organisationId);
+  await sql`create table ${sql.table(table)} (like measurement including all)`.execute(handle.db);
+  const statement = (source: string): string => `COPY ${table} (${COPY_COLUMNS}) FROM ${source}`;
+  const started = performance.now();
+  if (engine === 'postgres') {
+    const pool = new pg.Pool({ connectionString: target, max: 1 });
+    const client = await pool.connect();
+    try {
+      await pipeline(Readable.from(copyLines(file, organisationId, ids)), client.query(copyFrom(statement('STDIN'))));
+    } finally {
+      client.release();
+      await pool.end();
+    }
+  } else {
+    const raw = await handle.connectRaw?.();
+    if (raw?.kind !== 'embedded') throw new Error('expected PGlite');
+    let parts: string[] = [];
+    let rows = 0;
+    for await (const text of copyLines(file, organisationId, ids)) {
+      parts.push(text);
+      rows += 1_000;
+      if (rows % 50_000 === 0) {
+        await raw.pglite.query(statement("'/dev/blob'"), [], { blob: new Blob(parts) });
+        parts = [];
+      }
+    }
+    if (parts.length > 0) await raw.pglite.query(statement("'/dev/blob'"), [], { blob: new Blob(parts) });
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const { rows } = await sql<{ count: number }>`select count(*)::int as count from ${sql.table(table)}`.execute(handle.db);
+  if (rows[0]?.count !== ROWS) throw new Error(`raw COPY loaded ${rows[0]?.count} rows, expected ${ROWS}`);
+  return seconds;
+}
+
+/** The import, its peak RSS read straight after it, then the baseline in the same process. */
+async function child(engine: Engine, target: string, file: string, organisationId: string): Promise<void> {
+  const handle = await openBench(engine, target);
   const openRssMb = process.resourceUsage().maxRSS / 1024;
   try {
-    const { organisationId, ids } = await setUp(handle);
     const started = performance.now();
     const result = await importMeasurements(handle, cliOperator(), organisationId, file, { kind: 'csv', fileName: path.basename(file) });
     const importSeconds = (performance.now() - started) / 1000;
     const maxRssMb = process.resourceUsage().maxRSS / 1024;
-
-    // The baseline: the same rows into an identical, empty table (same columns, defaults, unique index).
-    await sql`create table measurement_bench_copy (like measurement including all)`.execute(handle.db);
-    const copyStarted = performance.now();
-    if (engine === 'postgres') {
-      const pool = new pg.Pool({ connectionString: target, max: 1 });
-      const client = await pool.connect();
-      try {
-        await pipeline(Readable.from(copyLines(file, organisationId, ids)), client.query(copyFrom(`COPY measurement_bench_copy (${COPY_COLUMNS}) FROM STDIN`)));
-      } finally {
-        client.release();
-        await pool.end();
-      }
-    } else {
-      const raw = await handle.connectRaw?.();
-      if (raw?.kind !== 'embedded') throw new Error('expected PGlite');
-      let parts: string[] = [];
-      let rows = 0;
-      for await (const text of copyLines(file, organisationId, ids)) {
-        parts.push(text);
-        rows += 1_000;
-        if (rows % 50_000 === 0) {
-          await raw.pglite.query(`COPY measurement_bench_copy (${COPY_COLUMNS}) FROM '/dev/blob'`, [], { blob: new Blob(parts) });
-          parts = [];
-        }
-      }
-      if (parts.length > 0) await raw.pglite.query(`COPY measurement_bench_copy (${COPY_COLUMNS}) FROM '/dev/blob'`, [], { blob: new Blob(parts) });
-    }
-    const copySeconds = (performance.now() - copyStarted) / 1000;
-    const { rows } = await sql<{ count: number }>`select count(*)::int as count from measurement_bench_copy`.execute(handle.db);
-    if (rows[0]?.count !== ROWS) throw new Error(`raw COPY loaded ${rows[0]?.count} rows, expected ${ROWS}`);
-    const output: ChildResult = { engine, rows: ROWS, importSeconds, copySeconds, maxRssMb, openRssMb, result };
+    const copySeconds = await rawCopy(handle, engine, target, file, organisationId, 'measurement_bench_copy');
+    const output: Omit<ChildResult, 'copyAloneRssMb'> = { engine, rows: ROWS, importSeconds, copySeconds, maxRssMb, openRssMb, result };
     process.stdout.write(JSON.stringify(output) + '\n');
   } finally {
     await handle.close();
   }
 }
 
-function runChild(engine: 'postgres' | 'embedded', target: string, file: string): ChildResult {
-  const run = spawnSync(process.execPath, [import.meta.filename, '--child', engine, target, file], {
+/** The baseline alone in a process of its own: the peak RSS of a raw COPY, to set the import's against. */
+async function copyAlone(engine: Engine, target: string, file: string, organisationId: string): Promise<void> {
+  const handle = await openBench(engine, target);
+  try {
+    await rawCopy(handle, engine, target, file, organisationId, 'measurement_bench_copy_alone');
+    process.stdout.write(JSON.stringify({ copyAloneRssMb: process.resourceUsage().maxRSS / 1024 }) + '\n');
+  } finally {
+    await handle.close();
+  }
+}
+
+function runNode(args: readonly string[], what: string): string {
+  const run = spawnSync(process.execPath, [...CLI_NODE_FLAGS, ...process.execArgv, import.meta.filename, ...args], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
     maxBuffer: 16 * 1024 * 1024,
   });
-  if (run.status !== 0) throw new Error(`The ${engine} run failed (exit ${run.status})`);
-  const last = run.stdout.trim().split('\n').at(-1) ?? '';
-  return JSON.parse(last) as ChildResult;
+  if (run.status !== 0) throw new Error(`${what} failed (exit ${run.status})`);
+  return run.stdout.trim().split('\n').at(-1) ?? '';
+}
+
+/**
+ * Prepares the engine's database in one child process, imports into it from another, then runs
+ * the raw COPY alone in a third. Each child runs with the `waymark` command's Node flags
+ * (CLI_NODE_FLAGS), as `waymark import measurements` does, and any given to the bench
+ * (`node --flag bench/import.ts`).
+ */
+function runEngine(engine: Engine, target: string, file: string): ChildResult {
+  const { organisationId } = JSON.parse(runNode(['--prepare', engine, target], `Preparing the ${engine} database`)) as { organisationId: string };
+  const run = JSON.parse(runNode(['--child', engine, target, file, organisationId], `The ${engine} run`)) as Omit<ChildResult, 'copyAloneRssMb'>;
+  const alone = JSON.parse(runNode(['--copy-alone', engine, target, file, organisationId], `The ${engine} raw COPY alone`)) as Pick<ChildResult, 'copyAloneRssMb'>;
+  return { ...run, ...alone };
 }
 
 async function withBenchDatabase<T>(url: string, fn: (benchUrl: string) => Promise<T>): Promise<T> {
@@ -204,10 +257,10 @@ export async function runImportBench(): Promise<void> {
     console.log(`bench/import: ${ROWS.toLocaleString('en-GB')} rows over ${KPIS} KPIs generated in ${((performance.now() - generated) / 1000).toFixed(1)}s`);
     const results: ChildResult[] = [];
     const url = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
-    if (url !== undefined) results.push(await withBenchDatabase(url, (benchUrl) => Promise.resolve(runChild('postgres', benchUrl, file))));
+    if (url !== undefined) results.push(await withBenchDatabase(url, (benchUrl) => Promise.resolve(runEngine('postgres', benchUrl, file))));
     else console.log('  (set TEST_DATABASE_URL or DATABASE_URL to measure PostgreSQL too)');
     // A data folder, as the app runs: in memory, PGlite's whole database would count as the import's RSS.
-    results.push(runChild('embedded', path.join(dir, 'pgdata'), file));
+    results.push(runEngine('embedded', path.join(dir, 'pgdata'), file));
 
     console.log('');
     console.log('  engine      import (real path)            raw COPY                      ratio   goal ≥ 0.5   peak RSS   goal ≤ 300 MB');
@@ -219,18 +272,35 @@ export async function runImportBench(): Promise<void> {
           `${(ratio >= 0.5 ? 'met' : 'MISSED').padEnd(10)}   ${`${Math.round(r.maxRssMb)} MB`.padStart(8)}   ${r.maxRssMb <= 300 ? 'met' : 'MISSED'}`,
       );
     }
-    for (const r of results) console.log(`  ${r.engine}: peak RSS ${Math.round(r.openRssMb)} MB already on opening the database, before the import`);
+    for (const r of results) {
+      console.log(
+        `  ${r.engine}: peak RSS ${Math.round(r.openRssMb)} MB already on opening the existing database, before the import; ` +
+          `${Math.round(r.copyAloneRssMb)} MB for the raw COPY alone in a process of its own (import ÷ raw COPY ${(r.maxRssMb / r.copyAloneRssMb).toFixed(2)})`,
+      );
+    }
     for (const r of results) console.log(`  ${r.engine} import result: ${JSON.stringify(r.result)}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-if (process.argv[2] === '--child') {
-  const [, , , engine, target, file] = process.argv;
-  if ((engine !== 'postgres' && engine !== 'embedded') || target === undefined || file === undefined) throw new Error('usage: --child engine target file');
-  await child(engine, target, file);
+function engineOf(value: string | undefined): Engine {
+  if (value !== 'postgres' && value !== 'embedded') throw new Error('usage: --prepare|--child|--copy-alone postgres|embedded target [file organisationId]');
+  return value;
+}
+
+if (process.argv[2] === '--prepare') {
+  const [, , , engine, target] = process.argv;
+  if (target === undefined) throw new Error('usage: --prepare engine target');
+  await prepare(engineOf(engine), target);
+} else if (process.argv[2] === '--copy-alone') {
+  const [, , , engine, target, file, organisationId] = process.argv;
+  if (target === undefined || file === undefined || organisationId === undefined) throw new Error('usage: --copy-alone engine target file organisationId');
+  await copyAlone(engineOf(engine), target, file, organisationId);
+} else if (process.argv[2] === '--child') {
+  const [, , , engine, target, file, organisationId] = process.argv;
+  if (target === undefined || file === undefined || organisationId === undefined) throw new Error('usage: --child engine target file organisationId');
+  await child(engineOf(engine), target, file, organisationId);
 } else if (import.meta.filename === process.argv[1]) {
   await runImportBench();
 }
-

@@ -1,5 +1,5 @@
-#!/usr/bin/env node
-// The `waymark` command. Node >= 22.18 runs the TypeScript sources directly (type stripping);
+#!/usr/bin/env -S node --max-semi-space-size=16
+// The `waymark` command (its Node flags: src/cli/node-flags.ts). Node >= 22.18 runs the TypeScript sources directly (type stripping);
 // on an older Node, say how to get a newer one instead of failing with a cryptic error.
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 18)) {

@@ -1,6 +1,10 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, DEMO_USERS } from '../db/seed/demo.ts';
 import { passwordProblems } from '../modules/auth/passwords.ts';
+import { CLI_NODE_FLAGS } from './node-flags.ts';
 import { generateOneTimePassword } from './one-time-password.ts';
 import { demoSignInLines } from './seed.command.ts';
 import { columns, withoutFinalNewline } from './support.ts';
@@ -40,5 +44,22 @@ describe('terminal output', () => {
     expect(text).toContain('http://localhost:3000/sign-in');
     for (const user of DEMO_USERS) expect(text).toMatch(new RegExp(`${user.email.replaceAll('.', '\\.')} +${user.roles[0]?.role ?? ''} `));
     expect(text).toContain(DEMO_PASSWORD);
+  });
+});
+
+describe('the Node flags of the waymark command', () => {
+  const root = path.resolve(import.meta.dirname, '../..');
+
+  it('are the same in the shebang of bin/waymark.js, the waymark npm script and CLI_NODE_FLAGS', () => {
+    const shebang = readFileSync(path.join(root, 'bin/waymark.js'), 'utf8').split('\n')[0];
+    expect(shebang).toBe(`#!/usr/bin/env -S node ${CLI_NODE_FLAGS.join(' ')}`);
+    const { scripts } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(scripts.waymark).toBe(`node ${CLI_NODE_FLAGS.join(' ')} bin/waymark.js`);
+  });
+
+  it('are accepted by this Node', () => {
+    const run = spawnSync(process.execPath, [...CLI_NODE_FLAGS, '-e', 'process.exit(0)'], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
   });
 });

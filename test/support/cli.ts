@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'vitest';
+import { CLI_NODE_FLAGS } from '../../src/cli/node-flags.ts';
 import { type Db, openEmbedded, openPostgres } from '../../src/db/database.ts';
 import { testDatabaseKind, testPostgresUrl } from './db.ts';
 
@@ -44,7 +45,7 @@ export function cliWorkspace(name: string): CliWorkspace {
       env.NODE_ENV = 'development';
       if ('dataDir' in target) env.WAYMARK_DATA_DIR = target.dataDir;
       else env.DATABASE_URL = target.databaseUrl;
-      const child = spawn(process.execPath, [MAIN, ...args], { cwd: ROOT, env: { ...env, ...extra } });
+      const child = spawn(process.execPath, [...CLI_NODE_FLAGS, MAIN, ...args], { cwd: ROOT, env: { ...env, ...extra } });
       child.stdin.end();
       let stdout = '';
       let stderr = '';
