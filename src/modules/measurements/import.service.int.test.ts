@@ -150,7 +150,10 @@ describe(`importMeasurements (${testDatabaseKind()})`, () => {
       return Array.from({ length: count }, (_, i) => `${key},${new Date(start + i * 86_400_000).toISOString().slice(0, 10)},${valueOf(i)}`);
     }
     async function* onePass(bytes: Buffer): AsyncGenerator<Uint8Array> {
-      for (let at = 0; at < bytes.byteLength; at += 4096) yield bytes.subarray(at, at + 4096);
+      for (let at = 0; at < bytes.byteLength; at += 4096) {
+        await Promise.resolve(); // chunks arrive asynchronously, as from a request body
+        yield bytes.subarray(at, at + 4096);
+      }
     }
     const ROWS = 60_001;
 
