@@ -97,3 +97,75 @@ describe(`waymark import measurements (${kind})`, () => {
     expect(result.stdout).toContain('line N: message');
   });
 });
+
+describe(`waymark import risks (${kind})`, () => {
+  const HEADER = 'Title,Category,Owner,Inherent likelihood,Inherent impact,Current likelihood,Current impact,Target likelihood,Target impact,Response';
+
+  async function riskTitles(organisationId: string): Promise<string[]> {
+    return withDb(async (db) => {
+      const rows = await db.selectFrom('risk').select('title').where('organisation_id', '=', organisationId).orderBy('title').execute();
+      return rows.map((r) => r.title);
+    });
+  }
+
+  it('imports a register from CSV and XLSX with a summary line and exit 0, audited', async () => {
+    const registerOrg = await withDb((db) => makeOrganisation(db));
+    const csv = writeFile('register.csv', `${HEADER}\nPhishing,cybersecurity,,4,5,high,medium,2,very low,treat\nData breach,Data privacy,,very high,5,3,3,1,2,Tolerate\n`);
+    const first = await waymark(['import', 'risks', csv, '--org', registerOrg.slug]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toBe('Imported 2 risks from register.csv.\n');
+    const book = writeFile('register.xlsx', await xlsxOf([HEADER.split(','), ['Supplier failure', 'cybersecurity', '', 2, 3, 2, 3, 1, 1, 'treat']]));
+    const second = await waymark(['import', 'risks', book, '--org', registerOrg.slug]);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).toBe('Imported 1 risk from register.xlsx.\n');
+    expect(await riskTitles(registerOrg.id)).toEqual(['Data breach', 'Phishing', 'Supplier failure']);
+    const audited = await withDb((db) =>
+      db.selectFrom('audit_event').select('actor_label').where('organisation_id', '=', registerOrg.id).where('entity_type', '=', 'risk').execute(),
+    );
+    expect(audited).toHaveLength(3);
+    expect(audited.every((event) => event.actor_label.startsWith('cli:'))).toBe(true);
+  });
+
+  it('prints every problem as "line N: message", exits 1 and writes nothing; the same file twice is refused', async () => {
+    const registerOrg = await withDb((db) => makeOrganisation(db));
+    const bad = writeFile('bad-register.csv', `${HEADER}\nOne,cybersecurity,,0,6,3,3,1,1,treat\nTwo,weather,,3,3,3,3,1,1,treat\nFine,cybersecurity,,3,3,3,3,1,1,treat\n`);
+    const result = await waymark(['import', 'risks', bad, '--org', registerOrg.slug]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    const lines = result.stderr.trim().split('\n');
+    expect(lines.slice(0, -1).every((line) => /^line [23]: /.test(line))).toBe(true);
+    expect(lines.some((line) => line.startsWith('line 3: ') && line.includes('weather'))).toBe(true);
+    expect(lines.at(-1)).toMatch(/^Nothing was imported: \d+ problems in bad-register\.csv\. Fix them and run the command again\.$/);
+    expect(await riskTitles(registerOrg.id)).toEqual([]);
+
+    const good = writeFile('good-register.csv', `${HEADER}\nFine,cybersecurity,,3,3,3,3,1,1,treat\n`);
+    expect((await waymark(['import', 'risks', good, '--org', registerOrg.slug])).code).toBe(0);
+    const again = await waymark(['import', 'risks', good, '--org', registerOrg.slug]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/^line 2: /);
+    expect(await riskTitles(registerOrg.id)).toEqual(['Fine']);
+  });
+
+  it('refuses a file over the size limit, another file type and an unknown organisation in one line', async () => {
+    const cases: [string[], RegExp][] = [
+      [['import', 'risks', writeFile('huge.csv', Buffer.alloc(2 * 1024 * 1024 + 1, 'a')), '--org', org.slug], /huge\.csv is larger than 2 MB, the most a register file may be/],
+      [['import', 'risks', writeFile('register.txt', HEADER), '--org', org.slug], /register\.txt is not a \.csv or \.xlsx file/],
+      [['import', 'risks', writeFile('r.csv', `${HEADER}\n`), '--org', 'no-such-org'], /no organisation with the slug "no-such-org"/],
+    ];
+    for (const [args, reason] of cases) {
+      const result = await waymark(args);
+      expect(result.code).toBe(1);
+      const lines = result.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(reason);
+    }
+  });
+
+  it('explains the columns in --help', async () => {
+    const result = await waymark(['import', 'risks', '--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Usage: waymark import risks');
+    expect(result.stdout).toContain('inherent_likelihood');
+    expect(result.stdout).toContain('line N: message');
+  });
+});

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
@@ -7,8 +7,10 @@ import { openDatabase } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { BATCH_IMPORT_LIMITS, COLUMNS_DESCRIPTION, formatBytes, formatCount } from '../modules/measurements/import-format.ts';
 import { type ImportFileKind, importMeasurements, moreProblemsText } from '../modules/measurements/import.service.ts';
+import { IMPORT_COLUMNS, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, REQUIRED_IMPORT_COLUMNS } from '../modules/risk/risk-import.ts';
+import { importRisks } from '../modules/risk/risk.service.ts';
 import { cliOperator } from '../platform/access/actor.ts';
-import { type ConfigLoader, organisationBySlug, UsageError } from './support.ts';
+import { type ConfigLoader, organisationBySlug, UsageError, withDatabase } from './support.ts';
 
 interface ImportOptions {
   org: string;
@@ -22,6 +24,29 @@ export function importKindOf(file: string): ImportFileKind {
   throw new UsageError(
     `${path.basename(file)} is not a .csv or .xlsx file. Save it as CSV (UTF-8) or as an Excel workbook (.xlsx) and try again`,
   );
+}
+
+/** The register upload limit as the upload page states it (binary megabytes). */
+const REGISTER_LIMIT = `${MAX_IMPORT_BYTES / 1024 / 1024} MB`;
+
+/** The file's size in bytes, or a one-line error when it is missing or not a file. */
+async function fileSize(file: string): Promise<number> {
+  try {
+    const info = await stat(file);
+    if (!info.isFile()) throw new UsageError(`${file} is not a file`);
+    return info.size;
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`Cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'there is no such file' : (error as Error).message}`);
+  }
+}
+
+/** Prints each problem as "line N: message" (the message without its own "Line N:"). */
+function printProblems(problems: readonly { line: number | null; message: string }[]): void {
+  for (const problem of problems) {
+    const message = problem.message.replace(/^Line \d+:\s*/, '');
+    console.error(problem.line === null ? message : `line ${problem.line}: ${message}`);
+  }
 }
 
 interface Progress {
@@ -89,15 +114,7 @@ export function registerImportCommands(program: Command, config: ConfigLoader): 
     )
     .action(async (file: string, options: ImportOptions) => {
       const kind = importKindOf(file);
-      let size: number;
-      try {
-        const info = await stat(file);
-        if (!info.isFile()) throw new UsageError(`${file} is not a file`);
-        size = info.size;
-      } catch (error) {
-        if (error instanceof UsageError) throw error;
-        throw new UsageError(`Cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'there is no such file' : (error as Error).message}`);
-      }
+      const size = await fileSize(file);
       const database = await openDatabase(config());
       const started = Date.now();
       let result;
@@ -133,10 +150,7 @@ export function registerImportCommands(program: Command, config: ConfigLoader): 
       }
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
       if (!result.ok) {
-        for (const problem of result.problems) {
-          const message = problem.message.replace(/^Line \d+:\s*/, '');
-          console.error(problem.line === null ? message : `line ${problem.line}: ${message}`);
-        }
+        printProblems(result.problems);
         const more = moreProblemsText(result);
         if (more !== null) console.error(more);
         console.error(`Nothing was imported: ${formatCount(result.totalProblems)} ${result.totalProblems === 1 ? 'problem' : 'problems'} in ${path.basename(file)}. Fix them and run the command again.`);
@@ -147,5 +161,49 @@ export function registerImportCommands(program: Command, config: ConfigLoader): 
         `Imported ${formatCount(result.rows)} rows from ${path.basename(file)} in ${seconds}s: ` +
           `${formatCount(result.inserted)} new, ${formatCount(result.updated)} updated, ${formatCount(result.unchanged)} unchanged.`,
       );
+    });
+
+  importCommand
+    .command('risks')
+    .description('Import a risk register from a CSV or XLSX file: all risks or none')
+    .argument('<file>', 'a .csv or .xlsx file')
+    .requiredOption('--org <slug>', 'slug of the organisation whose register the risks join')
+    .addHelpText(
+      'after',
+      [
+        '',
+        `Columns (a header row first, any order and case): ${IMPORT_COLUMNS.join(', ')}.`,
+        `Required: ${REQUIRED_IMPORT_COLUMNS.join(', ')}. Scores are 1–5 or very low … very high;`,
+        'category is a category key or name of the organisation; owner is a member’s email address or name.',
+        `Limits: ${REGISTER_LIMIT} and ${formatCount(MAX_IMPORT_ROWS)} risks. The export of the register`,
+        '(the register page: "Download the whole register") has these columns, so a register can move between organisations.',
+        '',
+        'When any row is wrong nothing is imported: every problem is printed to stderr as "line N: message"',
+        'and the command exits 1. A risk whose title the register already has is refused, so a file is',
+        'imported once.',
+        '',
+        'Example: npx waymark import risks register.xlsx --org west-shire',
+      ].join('\n'),
+    )
+    .action(async (file: string, options: ImportOptions) => {
+      const kind = importKindOf(file);
+      const size = await fileSize(file);
+      if (size > MAX_IMPORT_BYTES) {
+        throw new UsageError(`${path.basename(file)} is larger than ${REGISTER_LIMIT}, the most a register file may be`);
+      }
+      const bytes = await readFile(file);
+      const result = await withDatabase(config(), async (db) => {
+        const organisation = await organisationBySlug(db, options.org);
+        return importRisks(db, cliOperator(), organisation.id, bytes, kind);
+      });
+      if (!result.ok) {
+        printProblems(result.problems);
+        const more = result.totalProblems - result.problems.length;
+        if (more > 0) console.error(`and ${formatCount(more)} more ${more === 1 ? 'problem' : 'problems'}`);
+        console.error(`Nothing was imported: ${formatCount(result.totalProblems)} ${result.totalProblems === 1 ? 'problem' : 'problems'} in ${path.basename(file)}. Fix them and run the command again.`);
+        process.exitCode = 1;
+        return;
+      }
+      console.log(`Imported ${formatCount(result.created)} ${result.created === 1 ? 'risk' : 'risks'} from ${path.basename(file)}.`);
     });
 }
