@@ -41,12 +41,21 @@ async function fileSize(file: string): Promise<number> {
   }
 }
 
-/** Prints each problem as "line N: message" (the message without its own "Line N:"). */
-function printProblems(problems: readonly { line: number | null; message: string }[]): void {
-  for (const problem of problems) {
+/**
+ * A refused file: each problem as "line N: message" on stderr (the message without its own
+ * "Line N:"), how many more there are, a closing line, and exit code 1.
+ */
+function reportRefusal(file: string, result: { problems: readonly { line: number | null; message: string }[]; totalProblems: number }): void {
+  for (const problem of result.problems) {
     const message = problem.message.replace(/^Line \d+:\s*/, '');
     console.error(problem.line === null ? message : `line ${problem.line}: ${message}`);
   }
+  const more = moreProblemsText(result);
+  if (more !== null) console.error(more);
+  console.error(
+    `Nothing was imported: ${formatCount(result.totalProblems)} ${result.totalProblems === 1 ? 'problem' : 'problems'} in ${path.basename(file)}. Fix them and run the command again.`,
+  );
+  process.exitCode = 1;
 }
 
 interface Progress {
@@ -150,11 +159,7 @@ export function registerImportCommands(program: Command, config: ConfigLoader): 
       }
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
       if (!result.ok) {
-        printProblems(result.problems);
-        const more = moreProblemsText(result);
-        if (more !== null) console.error(more);
-        console.error(`Nothing was imported: ${formatCount(result.totalProblems)} ${result.totalProblems === 1 ? 'problem' : 'problems'} in ${path.basename(file)}. Fix them and run the command again.`);
-        process.exitCode = 1;
+        reportRefusal(file, result);
         return;
       }
       console.log(
@@ -197,11 +202,7 @@ export function registerImportCommands(program: Command, config: ConfigLoader): 
         return importRisks(db, cliOperator(), organisation.id, bytes, kind);
       });
       if (!result.ok) {
-        printProblems(result.problems);
-        const more = result.totalProblems - result.problems.length;
-        if (more > 0) console.error(`and ${formatCount(more)} more ${more === 1 ? 'problem' : 'problems'}`);
-        console.error(`Nothing was imported: ${formatCount(result.totalProblems)} ${result.totalProblems === 1 ? 'problem' : 'problems'} in ${path.basename(file)}. Fix them and run the command again.`);
-        process.exitCode = 1;
+        reportRefusal(file, result);
         return;
       }
       console.log(`Imported ${formatCount(result.created)} ${result.created === 1 ? 'risk' : 'risks'} from ${path.basename(file)}.`);
