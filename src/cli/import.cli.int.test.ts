@@ -30,6 +30,15 @@ afterAll(() => {
   remove();
 });
 
+/** Runs a command expected to be refused before it reads a row: exit 1 and one line on stderr, returned. */
+async function oneLineRefusal(args: readonly string[]): Promise<string> {
+  const result = await waymark(args);
+  expect(result.code).toBe(1);
+  const lines = result.stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  return lines[0] ?? '';
+}
+
 describe(`waymark import measurements (${kind})`, () => {
   it('imports a good CSV with a summary line and exit 0; again changes nothing', async () => {
     const file = writeFile('good.csv', `kpi,period,value,note\n${monthly},2026-01,61.5,January\n${monthly},2026-02,62,\n`);
@@ -80,12 +89,9 @@ describe(`waymark import measurements (${kind})`, () => {
       [['import', 'measurements', writeFile('x.csv', 'kpi,period,value\n'), '--org', 'no-such-org'], /no organisation with the slug "no-such-org"/],
     ];
     for (const [args, reason] of cases) {
-      const result = await waymark(args);
-      expect(result.code).toBe(1);
-      const lines = result.stderr.trim().split('\n');
-      expect(lines).toHaveLength(1);
-      expect(lines[0]).toMatch(/^waymark: /);
-      expect(lines[0]).toMatch(reason);
+      const line = await oneLineRefusal(args);
+      expect(line).toMatch(/^waymark: /);
+      expect(line).toMatch(reason);
     }
   });
 
@@ -152,13 +158,7 @@ describe(`waymark import risks (${kind})`, () => {
       [['import', 'risks', writeFile('register.txt', HEADER), '--org', org.slug], /register\.txt is not a \.csv or \.xlsx file/],
       [['import', 'risks', writeFile('r.csv', `${HEADER}\n`), '--org', 'no-such-org'], /no organisation with the slug "no-such-org"/],
     ];
-    for (const [args, reason] of cases) {
-      const result = await waymark(args);
-      expect(result.code).toBe(1);
-      const lines = result.stderr.trim().split('\n');
-      expect(lines).toHaveLength(1);
-      expect(lines[0]).toMatch(reason);
-    }
+    for (const [args, reason] of cases) expect(await oneLineRefusal(args)).toMatch(reason);
   });
 
   it('explains the columns in --help', async () => {
